@@ -1,0 +1,100 @@
+"""API plumbing shared by every app: pagination, error shape, optimistic locking headers."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, pagination, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from pmo.core.locking import StaleVersionError
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    """`count`, `next`, `previous`, `results`; `?page_size=` up to 500 (a full screen of a list)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "If-Match header with the current version is required."
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The object was modified since you read it; reload and retry."
+    default_code = "precondition_failed"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus model validation errors as 400 and stale versions as 412."""
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, StaleVersionError):
+        exc = PreconditionFailed()
+    return drf_exception_handler(exc, context)
+
+
+def etag_for(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version_from(request) -> int:
+    """The version the client read, from `If-Match: "<version>"` (428 if absent, 412 if unusable)."""
+    header = request.headers.get("If-Match")
+    if not header:
+        raise PreconditionRequired()
+    value = header.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    try:
+        return int(value)
+    except ValueError:
+        raise PreconditionFailed() from None
+
+
+class VersionedRetrieveMixin:
+    """Send the object's version as an ETag on GET so clients can send it back in If-Match."""
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = etag_for(response.data["version"])
+        return response
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=True,
+    description='The version read, as "<version>".',
+)
+
+
+class VersionedUpdateMixin:
+    """PUT/PATCH need If-Match (428 without, 412 when stale) and answer with the new ETag."""
+
+    update_service = None  # set by subclasses: callable(actor, instance, version, data)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        version = expected_version_from(request)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.check_field_permissions(instance, serializer.validated_data)
+        updated = type(self).update_service(
+            actor=request.user, instance=instance, version=version, data=serializer.validated_data
+        )
+        response = Response(self.get_serializer(updated).data)
+        response["ETag"] = etag_for(updated.version)
+        return response
+
+    def check_field_permissions(self, instance, data) -> None:
+        """Refuse (403) fields the user may not change; default: all editable."""

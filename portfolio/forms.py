@@ -1,0 +1,92 @@
+"""Input validation for portfolio and programme pages."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from pmo.core.forms import DateInput, StyledForm, VersionedModelForm
+from pmo.core.roles import Role
+from portfolio.models import Membership, Portfolio, Programme
+
+
+class PortfolioForm(VersionedModelForm):
+    class Meta:
+        model = Portfolio
+        fields = ["code", "name", "description", "currency", "fiscal_year_start_month"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The code is a natural key used by imports and integrations: fixed once created.
+            del self.fields["code"]
+        self.style_fields()
+
+
+class ProgrammeForm(VersionedModelForm):
+    class Meta:
+        model = Programme
+        fields = [
+            "portfolio",
+            "code",
+            "name",
+            "description",
+            "manager",
+            "sponsor",
+            "state",
+            "start_date",
+            "end_date",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+        }
+
+    def __init__(self, *args, portfolios, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["portfolio"]
+            del self.fields["code"]
+            portfolio_ids = [self.instance.portfolio_id]
+        else:
+            self.fields["portfolio"].queryset = portfolios
+            self.fields["portfolio"].empty_label = None
+            portfolio_ids = list(portfolios.values_list("pk", flat=True))
+        people = (
+            get_user_model()
+            .objects.filter(memberships__portfolio_id__in=portfolio_ids, is_active=True)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
+        self.fields["manager"].queryset = people
+        self.fields["sponsor"].queryset = people
+        self.style_fields()
+
+    def clean(self):
+        cleaned = super().clean()
+        portfolio = cleaned.get("portfolio") or getattr(self.instance, "portfolio", None)
+        for name in ("manager", "sponsor"):
+            person = cleaned.get(name)
+            if (
+                person
+                and portfolio
+                and not Membership.objects.filter(portfolio=portfolio, user=person).exists()
+            ):
+                self.add_error(name, _("This person is not a member of the portfolio."))
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date must be on or after the start date."))
+        return cleaned
+
+
+class MembershipForm(StyledForm):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        try:
+            return get_user_model().objects.get(username=username, is_active=True)
+        except get_user_model().DoesNotExist:
+            raise forms.ValidationError(_("No active user has this username.")) from None

@@ -1,0 +1,179 @@
+"""Portfolio structure: portfolios, their programmes, and who holds which role in them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from pmo.core.audit import tracked
+from pmo.core.models import ArchivableModel, TimeStampedModel, VersionedModel
+from pmo.core.roles import Role
+
+
+class PortfolioQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def visible_to(self, user):
+        """Portfolios the user is a member of (any role); archived ones only for their PMO."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = Membership.objects.filter(user=user)
+        pmo_of = mine.filter(role=Role.PMO).values("portfolio_id")
+        return self.filter(Q(id__in=mine.values("portfolio_id"), archived_at__isnull=True) | Q(id__in=pmo_of))
+
+    def editable_by(self, user):
+        """Portfolios whose settings the user may change: PMO officers of that portfolio."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(id__in=Membership.objects.filter(user=user, role=Role.PMO).values("portfolio_id"))
+
+
+@tracked()
+class Portfolio(TimeStampedModel, VersionedModel, ArchivableModel):
+    """Top container of a PMO: currency and fiscal calendar; objectives and scoring come later."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default="EUR",
+        choices=[("EUR", "EUR"), ("USD", "USD"), ("GBP", "GBP"), ("CHF", "CHF")],
+    )
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        _("fiscal year start month"),
+        default=1,
+        choices=[(m, m) for m in range(1, 13)],
+    )
+
+    objects = PortfolioQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("portfolio")
+        verbose_name_plural = _("portfolios")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:portfolio-detail", args=[self.pk])
+
+
+@tracked()
+class Membership(TimeStampedModel):
+    """A user's role in one portfolio; a user may hold one role per portfolio."""
+
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("portfolio")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "user"], name="membership_unique_user"),
+        ]
+        ordering = ["portfolio", "role", "user"]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} ({self.portfolio})"
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def visible_to(self, user):
+        """Programmes of portfolios the user is a member of; archived ones only for their PMO."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = Membership.objects.filter(user=user)
+        pmo_of = mine.filter(role=Role.PMO).values("portfolio_id")
+        return self.filter(
+            Q(portfolio_id__in=mine.values("portfolio_id"), archived_at__isnull=True)
+            | Q(portfolio_id__in=pmo_of)
+        )
+
+    def editable_by(self, user):
+        """Programmes the user may change: PMO officers of the portfolio."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            portfolio_id__in=Membership.objects.filter(user=user, role=Role.PMO).values("portfolio_id")
+        )
+
+
+@tracked()
+class Programme(TimeStampedModel, VersionedModel, ArchivableModel):
+    """A group of related projects delivering shared benefits, inside one portfolio."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        CLOSED = "closed", _("Closed")
+
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("portfolio")
+    )
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_programmes",
+        verbose_name=_("programme manager"),
+    )
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sponsored_programmes",
+        verbose_name=_("sponsor"),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.ACTIVE)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["portfolio__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "code"], name="programme_unique_code"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="programme_dates_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:programme-detail", args=[self.pk])

@@ -1,0 +1,173 @@
+"""A project and the people attached to it; the registers of a project join it in later issues."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from pmo.core.audit import tracked
+from pmo.core.models import ArchivableModel, TimeStampedModel, VersionedModel
+from pmo.core.roles import PORTFOLIO_WIDE_READ_ROLES, Role
+from portfolio.models import Membership, Portfolio, Programme
+
+
+class ProjectQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived_at__isnull=True)
+
+    def visible_to(self, user):
+        """Projects the user may read.
+
+        PMO officers, executives and project managers read every project of their portfolios; a
+        team member reads only the projects they manage, sponsor or belong to. Archived projects
+        are visible to the portfolio's PMO officers only.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = Membership.objects.filter(user=user)
+        wide = mine.filter(role__in=PORTFOLIO_WIDE_READ_ROLES).values("portfolio_id")
+        pmo_of = mine.filter(role=Role.PMO).values("portfolio_id")
+        involved = (
+            Q(manager=user)
+            | Q(deputy=user)
+            | Q(sponsor=user)
+            | Q(id__in=ProjectMember.objects.filter(user=user).values("project_id"))
+        )
+        readable = Q(portfolio_id__in=wide) | (Q(portfolio_id__in=mine.values("portfolio_id")) & involved)
+        return self.filter((readable & Q(archived_at__isnull=True)) | Q(portfolio_id__in=pmo_of))
+
+    def editable_by(self, user):
+        """Projects the user may change: PMO officers of the portfolio, the manager and the deputy."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = Membership.objects.filter(user=user)
+        pmo_of = mine.filter(role=Role.PMO).values("portfolio_id")
+        managers = mine.filter(role=Role.PROJECT_MANAGER).values("portfolio_id")
+        return self.filter(
+            Q(portfolio_id__in=pmo_of)
+            | (Q(portfolio_id__in=managers, archived_at__isnull=True) & (Q(manager=user) | Q(deputy=user)))
+        )
+
+
+@tracked()
+class Project(TimeStampedModel, VersionedModel, ArchivableModel):
+    """A unit of delivery in one portfolio, optionally in one of its programmes."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ACTIVE = "active", _("Active")
+        ON_HOLD = "on_hold", _("On hold")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, related_name="projects", verbose_name=_("portfolio")
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("programme"),
+    )
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_projects",
+        verbose_name=_("project manager"),
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deputised_projects",
+        verbose_name=_("deputy"),
+    )
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sponsored_projects",
+        verbose_name=_("sponsor"),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PROPOSED)
+    # Placeholder until the governance issue brings methodologies and their stages.
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget (BAC)"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "code"], name="project_unique_code"),
+            models.CheckConstraint(condition=Q(budget__gte=0), name="project_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="project_dates_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["portfolio", "state"]),
+            models.Index(fields=["manager"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("projects:project-detail", args=[self.pk])
+
+
+@tracked()
+class ProjectMember(TimeStampedModel):
+    """A person on a project's team; makes the project visible to a team member."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="members", verbose_name=_("project")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="project_memberships",
+        verbose_name=_("user"),
+    )
+    project_role = models.CharField(_("role in the project"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("project team member")
+        verbose_name_plural = _("project team members")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "user"], name="project_member_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.project.code})"

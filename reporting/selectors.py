@@ -1,0 +1,42 @@
+"""Portfolio-level figures for the dashboard, computed in the database in a constant number of queries."""
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, Sum
+
+from projects.models import Project
+from projects.selectors import project_list
+
+
+def portfolio_summary(*, user) -> list[dict]:
+    """Per visible portfolio: project counts by state and the active projects' budget (one query)."""
+    states = Project.State
+    return list(
+        project_list(user=user)
+        .filter(archived_at__isnull=True)
+        .values("portfolio_id", "portfolio__name", "portfolio__currency")
+        .annotate(
+            total=Count("id"),
+            proposed=Count("id", filter=Q(state=states.PROPOSED)),
+            active=Count("id", filter=Q(state=states.ACTIVE)),
+            on_hold=Count("id", filter=Q(state=states.ON_HOLD)),
+            closed=Count("id", filter=Q(state=states.CLOSED)),
+            cancelled=Count("id", filter=Q(state=states.CANCELLED)),
+            budget=Sum("budget", filter=Q(state__in=[states.ACTIVE, states.ON_HOLD, states.PROPOSED])),
+            without_manager=Count("id", filter=Q(manager__isnull=True, state=states.ACTIVE)),
+        )
+        .order_by("portfolio__name")
+    )
+
+
+def projects_ending_soon(*, user, today: date, days: int = 30):
+    """Active projects whose planned end falls within `days` days (or is already past)."""
+    return (
+        project_list(user=user)
+        .filter(
+            archived_at__isnull=True,
+            state=Project.State.ACTIVE,
+            end_date__lte=today + timedelta(days=days),
+        )
+        .order_by("end_date")[:20]
+    )

@@ -1,0 +1,68 @@
+"""Project visibility and editability: one scoped queryset per rule, used by pages, API and tasks."""
+
+import pytest
+
+from projects.models import Project
+from projects.selectors import my_projects, project_list
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("principal", "visible"),
+    [
+        ("team", {"a1"}),
+        ("pm_a", {"a1", "a2"}),
+        ("pm_b", {"b1"}),
+        ("sponsor", {"a1", "a2"}),
+        ("executive", {"a1", "a2"}),
+        ("pmo_a", {"a1", "a2"}),
+        ("pmo_b", {"b1"}),
+        ("superuser", {"a1", "a2", "b1"}),
+    ],
+)
+def test_project_list_is_scoped_by_role_and_portfolio(world, principal, visible):
+    codes = set(project_list(user=world.users[principal]).values_list("code", flat=True))
+    assert codes == visible
+
+
+@pytest.mark.parametrize(
+    ("principal", "editable"),
+    [
+        ("team", set()),
+        ("pm_a", {"a1"}),
+        ("pm_b", {"b1"}),
+        ("sponsor", set()),
+        ("executive", set()),
+        ("pmo_a", {"a1", "a2"}),
+        ("pmo_b", {"b1"}),
+    ],
+)
+def test_editable_projects_follow_the_role(world, principal, editable):
+    codes = set(Project.objects.editable_by(world.users[principal]).values_list("code", flat=True))
+    assert codes == editable
+
+
+def test_archived_project_is_visible_only_to_the_portfolio_pmo(world):
+    Project.objects.filter(pk=world.a1.pk).update(archived_at="2026-01-01T00:00:00Z")
+    assert not project_list(user=world.users["pm_a"]).filter(pk=world.a1.pk).exists()
+    assert not project_list(user=world.users["executive"]).filter(pk=world.a1.pk).exists()
+    assert project_list(user=world.users["pmo_a"]).filter(pk=world.a1.pk).exists()
+
+
+def test_deputy_can_edit_and_sees_it_in_my_projects(world):
+    Project.objects.filter(pk=world.a2.pk).update(deputy=world.users["pm_a"])
+    assert set(my_projects(user=world.users["pm_a"]).values_list("code", flat=True)) == {"a1", "a2"}
+    assert Project.objects.editable_by(world.users["pm_a"]).filter(pk=world.a2.pk).exists()
+
+
+def test_project_list_runs_one_query_whatever_the_number_of_projects(world, django_assert_num_queries):
+    from tests.factories import ProjectFactory
+
+    user = world.users["pmo_a"]
+    with django_assert_num_queries(1):
+        small = [p.manager for p in project_list(user=user)]
+    ProjectFactory.create_batch(40, portfolio=world.portfolio_a, manager=world.other_pm)
+    with django_assert_num_queries(1):
+        large = [(p.manager, p.portfolio, p.programme, p.sponsor) for p in project_list(user=user)]
+    assert len(large) == len(small) + 40
