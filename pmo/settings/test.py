@@ -23,3 +23,5 @@ CELERY_RESULT_BACKEND = REDIS_URL
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/pmo-test-media")  # noqa: S108
 CONN_MAX_AGE = 0
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Separate names let several test runs share one PostgreSQL server without dropping each other's DB.
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_pmo")}  # noqa: F405
