@@ -1,5 +1,7 @@
 """Portfolio structure: portfolios, their programmes, and who holds which role in them."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -51,6 +53,26 @@ class Portfolio(TimeStampedModel, VersionedModel, ArchivableModel):
         _("fiscal year start month"),
         default=1,
         choices=[(m, m) for m in range(1, 13)],
+    )
+
+    cost_tolerance_pct = models.DecimalField(
+        _("cost tolerance (%)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("10"),
+        help_text=_("Forecast overrun of the budget beyond which the cost axis turns amber (red at twice)."),
+    )
+    time_tolerance_days = models.PositiveSmallIntegerField(
+        _("time tolerance (working days)"),
+        default=10,
+        help_text=_("Key-milestone slip beyond which the schedule axis turns amber (red at twice)."),
+    )
+    risk_red_score = models.PositiveSmallIntegerField(_("risk score for red"), default=15)
+    risk_amber_score = models.PositiveSmallIntegerField(_("risk score for amber"), default=8)
+    stale_after_days = models.PositiveSmallIntegerField(
+        _("stale after (days)"),
+        default=14,
+        help_text=_("A project without a report for longer is flagged stale."),
     )
 
     objects = PortfolioQuerySet.as_manager()

@@ -1,15 +1,32 @@
 """Permission-scoped reads of projects, in a constant number of queries."""
 
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
 from django.db.models import Q, QuerySet
 
 from pmo.core.permissions import get_visible_or_404
-from projects.models import Project, ProjectMember
+from projects import qcdr
+from projects.models import CostLine, Deliverable, Milestone, Project, ProjectMember, Risk, StatusReport
+from projects.types import (
+    QCDR,
+    RAG,
+    CostFact,
+    Declared,
+    DeliverableFact,
+    EVMethod,
+    MilestoneFact,
+    ProjectFacts,
+    RiskFact,
+    Thresholds,
+)
 
 
 def project_list(*, user) -> QuerySet[Project]:
     """Visible projects with portfolio, programme and people joined (one query per page)."""
     return Project.objects.visible_to(user).select_related(
-        "portfolio", "programme", "manager", "deputy", "sponsor"
+        "portfolio", "programme", "manager", "deputy", "sponsor", "latest_report"
     )
 
 
@@ -30,3 +47,128 @@ def my_projects(*, user) -> QuerySet[Project]:
         .exclude(state__in=[Project.State.CLOSED, Project.State.CANCELLED])
         .order_by("code")
     )
+
+
+# --- QCDR: facts for the pure computations, fetched in a constant number of queries ------------
+
+
+def thresholds_for(project: Project) -> Thresholds:
+    """The portfolio's tolerances with the project's overrides on top."""
+    portfolio = project.portfolio
+
+    def pick(name):
+        value = getattr(project, name)
+        return value if value is not None else getattr(portfolio, name)
+
+    return Thresholds(
+        cost_tolerance_pct=Decimal(pick("cost_tolerance_pct")),
+        time_tolerance_days=pick("time_tolerance_days"),
+        risk_red_score=pick("risk_red_score"),
+        risk_amber_score=pick("risk_amber_score"),
+        stale_after_days=portfolio.stale_after_days,
+    )
+
+
+def facts_for_projects(
+    *, projects: list[Project], as_of: date, percent_complete: dict[int, Decimal | None] | None = None
+) -> dict[int, ProjectFacts]:
+    """ProjectFacts per project id, in five queries whatever the number of projects.
+
+    `percent_complete` overrides the latest submitted report's value (the live preview of a draft).
+    """
+    ids = [p.pk for p in projects]
+    milestones: dict[int, list[MilestoneFact]] = defaultdict(list)
+    for m in Milestone.objects.filter(project_id__in=ids).order_by("pk"):
+        milestones[m.project_id].append(
+            MilestoneFact(
+                name=m.name,
+                baseline=m.baseline_date,
+                forecast=m.forecast_date,
+                actual=m.actual_date,
+                is_key=m.is_key,
+                weight=m.weight,
+                cancelled=m.status == Milestone.Status.CANCELLED,
+            )
+        )
+    costs: dict[int, list[CostFact]] = defaultdict(list)
+    for c in CostLine.objects.filter(project_id__in=ids).order_by("month", "category"):
+        costs[c.project_id].append(
+            CostFact(month=c.month, planned=c.planned, actual=c.actual, forecast=c.forecast)
+        )
+    risks: dict[int, list[RiskFact]] = defaultdict(list)
+    for r in Risk.objects.filter(project_id__in=ids).order_by("pk"):
+        risks[r.project_id].append(
+            RiskFact(
+                title=r.title,
+                probability=r.probability,
+                impact=r.impact,
+                is_open=r.status == Risk.Status.OPEN,
+                is_opportunity=r.is_opportunity,
+            )
+        )
+    deliverables: dict[int, list[DeliverableFact]] = defaultdict(list)
+    for d in Deliverable.objects.filter(project_id__in=ids).order_by("pk"):
+        deliverables[d.project_id].append(DeliverableFact(name=d.name, due=d.due_date, state=d.state))
+    latest = {
+        row["project_id"]: row
+        for row in StatusReport.objects.filter(
+            project_id__in=ids, state=StatusReport.State.SUBMITTED, is_current=True, period_start__lte=as_of
+        )
+        .order_by("project_id", "-period_start")
+        .distinct("project_id")
+        .values("project_id", "period_start", "percent_complete", "submitted_at")
+    }
+    facts = {}
+    for project in projects:
+        last = latest.get(project.pk)
+        pct = last["percent_complete"] if last else None
+        if percent_complete is not None and project.pk in percent_complete:
+            pct = percent_complete[project.pk]
+        facts[project.pk] = ProjectFacts(
+            budget=project.budget,
+            percent_complete=pct,
+            ev_method=EVMethod(project.ev_method),
+            milestones=tuple(milestones[project.pk]),
+            costs=tuple(costs[project.pk]),
+            risks=tuple(risks[project.pk]),
+            deliverables=tuple(deliverables[project.pk]),
+            last_submitted=last["submitted_at"].date() if last and last["submitted_at"] else None,
+            has_risk_register=bool(risks[project.pk]),
+        )
+    return facts
+
+
+def declared_from(report: StatusReport | None) -> Declared:
+    if report is None:
+        return Declared()
+    return Declared(
+        quality=RAG(report.quality),
+        cost=RAG(report.cost),
+        schedule=RAG(report.schedule),
+        risk=RAG(report.risk),
+        overall=RAG(report.overall),
+    )
+
+
+def project_qcdr(
+    *, project: Project, as_of: date, report: StatusReport | None = None, percent_complete=None
+) -> QCDR:
+    """Declared (from `report`, else the latest submitted one) and indicated QCDR of one project."""
+    if report is None:
+        report = latest_submitted_report(project=project, as_of=as_of)
+    overrides = {project.pk: percent_complete} if percent_complete is not None else None
+    facts = facts_for_projects(projects=[project], as_of=as_of, percent_complete=overrides)[project.pk]
+    return qcdr.compute_qcdr(facts, declared_from(report), as_of, thresholds_for(project))
+
+
+def latest_submitted_report(*, project: Project, as_of: date | None = None) -> StatusReport | None:
+    reports = StatusReport.objects.filter(
+        project=project, state=StatusReport.State.SUBMITTED, is_current=True
+    )
+    if as_of is not None:
+        reports = reports.filter(period_start__lte=as_of)
+    return reports.order_by("-period_start").first()
+
+
+def status_report_list(*, user) -> QuerySet[StatusReport]:
+    return StatusReport.objects.visible_to(user).select_related("project", "submitted_by")

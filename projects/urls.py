@@ -1,6 +1,7 @@
 from django.urls import path
 
-from projects import views
+from projects.views import project as views
+from projects.views import registers, weekly
 
 app_name = "projects"
 
@@ -27,3 +28,5 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/partials/history/", views.project_history_partial, name="history-partial"),
 ]
+
+urlpatterns += registers.urlpatterns + weekly.urlpatterns

@@ -1,23 +1,22 @@
 """Display helpers used by every template: money in the user's language, badges, query strings."""
 
-from decimal import Decimal
-
 from django import template
-from django.utils.formats import number_format
 from django.utils.html import format_html
 
-register = template.Library()
+from pmo.core.formatting import format_money, format_number
 
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF"}
+register = template.Library()
 
 
 @register.filter
 def money(value, currency: str = "EUR") -> str:
-    """`1 234 567 €` in French, `1,234,567 €` in English; empty for None."""
-    if value in (None, ""):
-        return "—"
-    amount = number_format(Decimal(value), decimal_pos=0, use_l10n=True, force_grouping=True)
-    return f"{amount}\u00a0{CURRENCY_SYMBOLS.get(currency, currency)}"
+    """`1 234 567 €` in French, `1,234,567 €` in English; an em dash for None."""
+    return format_money(value, currency)
+
+
+@register.filter
+def number(value, decimals: int = 2) -> str:
+    return format_number(value, decimals)
 
 
 @register.simple_tag(takes_context=True)

@@ -14,6 +14,11 @@ from pmo.core.models import ArchivableModel, TimeStampedModel, VersionedModel
 from pmo.core.roles import PORTFOLIO_WIDE_READ_ROLES, Role
 from portfolio.models import Membership, Portfolio, Programme
 
+EV_METHOD_CHOICES = [
+    ("percent_complete", _("Percent complete × budget")),
+    ("milestones", _("Weights of achieved milestones")),
+]
+
 
 class ProjectQuerySet(models.QuerySet):
     def active(self):
@@ -117,6 +122,34 @@ class Project(TimeStampedModel, VersionedModel, ArchivableModel):
         decimal_places=2,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
+    )
+    ev_method = models.CharField(
+        _("earned value method"),
+        max_length=20,
+        choices=EV_METHOD_CHOICES,
+        default="percent_complete",
+        help_text=_(
+            "Earned value from the percent complete of the status report, or from milestone weights."
+        ),
+    )
+    # Per-project overrides of the portfolio's tolerances; empty means "as the portfolio".
+    cost_tolerance_pct = models.DecimalField(
+        _("cost tolerance (%)"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    time_tolerance_days = models.PositiveSmallIntegerField(
+        _("time tolerance (working days)"), null=True, blank=True
+    )
+    risk_red_score = models.PositiveSmallIntegerField(_("risk score for red"), null=True, blank=True)
+    risk_amber_score = models.PositiveSmallIntegerField(_("risk score for amber"), null=True, blank=True)
+    # Denormalised pointer to the current submitted report of the latest week (lists embed it).
+    latest_report = models.ForeignKey(
+        "projects.StatusReport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("latest status report"),
     )
 
     objects = ProjectQuerySet.as_manager()

@@ -1,0 +1,164 @@
+"""The weekly loop's writes: start a report pre-filled from last week, edit it, submit and freeze it."""
+
+import copy
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from pmo.core.audit import audit_context
+from pmo.core.locking import versioned_update
+from pmo.core.periods import is_week_start, week_start
+from projects import qcdr, selectors
+from projects.models import Milestone, MilestoneForecast, Project, StatusReport
+
+CARRIED_FIELDS = (
+    "overall",
+    "quality",
+    "cost",
+    "schedule",
+    "risk",
+    "overall_comment",
+    "quality_comment",
+    "cost_comment",
+    "schedule_comment",
+    "risk_comment",
+    "percent_complete",
+    "achievements",
+    "next_steps",
+    "help_needed",
+)
+
+
+def _check_period(period_start: date, *, today: date) -> None:
+    if not is_week_start(period_start):
+        raise ValidationError({"period_start": _("A status period starts on a Monday.")})
+    if period_start > week_start(today):
+        raise ValidationError({"period_start": _("You cannot report on a week that has not started.")})
+
+
+def previous_report(*, project: Project, before: date) -> StatusReport | None:
+    return (
+        StatusReport.objects.filter(
+            project=project, state=StatusReport.State.SUBMITTED, is_current=True, period_start__lt=before
+        )
+        .order_by("-period_start")
+        .first()
+    )
+
+
+@transaction.atomic
+def status_report_start(
+    *, actor, project: Project, period_start: date, today: date | None = None
+) -> StatusReport:
+    """This week's report: the existing one, or a new draft pre-filled from the last submitted report."""
+    today = today or timezone.localdate()
+    _check_period(period_start, today=today)
+    existing = StatusReport.objects.filter(
+        project=project, period_start=period_start, is_current=True
+    ).first()
+    if existing is not None:
+        return existing
+    previous = previous_report(project=project, before=period_start)
+    carried = {name: getattr(previous, name) for name in CARRIED_FIELDS} if previous else {}
+    with audit_context(actor=actor):
+        return StatusReport.objects.create(project=project, period_start=period_start, **carried)
+
+
+@transaction.atomic
+def status_report_update(*, actor, report: StatusReport, version: int, data: dict[str, Any]) -> StatusReport:
+    """Change a draft; a submitted report is frozen (corrections go through status_report_correct)."""
+    if report.is_frozen:
+        raise ValidationError(_("This report is submitted and frozen; record a correction instead."))
+    candidate = copy.copy(report)
+    for name, value in data.items():
+        setattr(candidate, name, value)
+    candidate.full_clean(exclude=["version", "project", "indicated"], validate_constraints=False)
+    with audit_context(actor=actor):
+        return versioned_update(instance=report, expected_version=version, fields=data)
+
+
+@transaction.atomic
+def status_report_submit(
+    *, actor, report: StatusReport, version: int, today: date | None = None
+) -> StatusReport:
+    """Freeze the report with the QCDR indicated by the data today; it becomes the project's latest."""
+    today = today or timezone.localdate()
+    if report.is_frozen:
+        raise ValidationError(_("This week's report is already submitted."))
+    _check_period(report.period_start, today=today)
+    project = Project.objects.select_related("portfolio").get(pk=report.project_id)
+    result = selectors.project_qcdr(
+        project=project, as_of=today, report=report, percent_complete=report.percent_complete
+    )
+    with audit_context(actor=actor):
+        submitted = versioned_update(
+            instance=report,
+            expected_version=version,
+            fields={
+                "state": StatusReport.State.SUBMITTED,
+                "submitted_at": timezone.now(),
+                "submitted_by": actor,
+                "indicated": qcdr.qcdr_as_dict(result),
+            },
+        )
+        _after_submit(submitted)
+    return submitted
+
+
+def _after_submit(report: StatusReport) -> None:
+    """Point the project at its newest report and record this period's milestone forecasts (MTA)."""
+    latest = (
+        StatusReport.objects.filter(
+            project_id=report.project_id, state=StatusReport.State.SUBMITTED, is_current=True
+        )
+        .order_by("-period_start")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    Project.objects.filter(pk=report.project_id).update(latest_report_id=latest)
+    for milestone_id, forecast in Milestone.objects.filter(
+        project_id=report.project_id, forecast_date__isnull=False
+    ).values_list("pk", "forecast_date"):
+        MilestoneForecast.objects.update_or_create(
+            milestone_id=milestone_id, period_start=report.period_start, defaults={"forecast_date": forecast}
+        )
+
+
+@transaction.atomic
+def status_report_no_change(
+    *, actor, project: Project, period_start: date, today: date | None = None
+) -> StatusReport:
+    """ "Rien à signaler": submit this week's report with last week's values and comments, in one step."""
+    if previous_report(project=project, before=period_start) is None:
+        raise ValidationError(_("There is no previous report to copy: fill in this first report."))
+    report = status_report_start(actor=actor, project=project, period_start=period_start, today=today)
+    return status_report_submit(actor=actor, report=report, version=report.version, today=today)
+
+
+@transaction.atomic
+def status_report_correct(
+    *, actor, report: StatusReport, reason: str, data: dict[str, Any], today: date | None = None
+) -> StatusReport:
+    """Correct a submitted report: a new, submitted revision with a reason; the old one is kept."""
+    if not report.is_frozen or not report.is_current:
+        raise ValidationError(_("Only the current submitted report can be corrected."))
+    if not reason.strip():
+        raise ValidationError({"correction_reason": _("Say why the report is corrected.")})
+    fields = {name: getattr(report, name) for name in CARRIED_FIELDS}
+    fields.update(data)
+    with audit_context(actor=actor, reason=reason):
+        StatusReport.objects.filter(pk=report.pk, version=report.version).update(is_current=False)
+        correction = StatusReport(
+            project_id=report.project_id,
+            period_start=report.period_start,
+            revision=report.revision + 1,
+            correction_reason=reason,
+            **fields,
+        )
+        correction.full_clean(exclude=["version", "project", "indicated"], validate_constraints=False)
+        correction.save()
+    return status_report_submit(actor=actor, report=correction, version=correction.version, today=today)

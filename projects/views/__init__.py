@@ -1,0 +1,1 @@
+"""Project pages and fragments: adapters that parse, call one selector or service, and render."""

@@ -1,0 +1,3 @@
+"""The weekly loop: "Mes projets", the two-minute status update and its live indicators."""
+
+urlpatterns: list = []
