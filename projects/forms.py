@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from pmo.core.forms import DateInput, StyledForm, VersionedModelForm
 from portfolio.models import Portfolio, Programme
-from projects.models import Project
+from projects.models import Project, StatusReport
+from projects.models.registers import CostCategory
 from projects.permissions import PROJECT_FIELDS
 
 
@@ -77,3 +78,76 @@ class ProjectMemberForm(StyledForm):
             .order_by("last_name", "first_name")
         )
         self.style_fields()
+
+
+class StatusReportForm(VersionedModelForm):
+    """The weekly update: declared météo and comment per QCDR axis, progress and the narrative."""
+
+    AXES = ("overall", "quality", "cost", "schedule", "risk")
+
+    class Meta:
+        model = StatusReport
+        fields = [
+            "overall",
+            "overall_comment",
+            "quality",
+            "quality_comment",
+            "cost",
+            "cost_comment",
+            "schedule",
+            "schedule_comment",
+            "risk",
+            "risk_comment",
+            "percent_complete",
+            "achievements",
+            "next_steps",
+            "help_needed",
+        ]
+        widgets = {
+            **dict.fromkeys(("overall", "quality", "cost", "schedule", "risk"), forms.RadioSelect),
+            **{
+                f"{axis}_comment": forms.Textarea(attrs={"rows": 1})
+                for axis in ("overall", "quality", "cost", "schedule", "risk")
+            },
+            "achievements": forms.Textarea(attrs={"rows": 2}),
+            "next_steps": forms.Textarea(attrs={"rows": 2}),
+            "help_needed": forms.Textarea(attrs={"rows": 2}),
+            "percent_complete": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for axis in self.AXES:
+            self.fields[axis].required = True
+        self.style_fields()
+        for axis in self.AXES:
+            self.fields[axis].widget.attrs.pop("class", None)
+
+    def axis_rows(self):
+        return [(self[axis], self[f"{axis}_comment"]) for axis in self.AXES]
+
+
+class MilestoneQuickForm(StyledForm):
+    forecast_date = forms.DateField(required=False, widget=DateInput(), label=_("Forecast date"))
+    actual_date = forms.DateField(required=False, widget=DateInput(), label=_("Actual date"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CostQuickForm(StyledForm):
+    category = forms.ChoiceField(choices=CostCategory.choices, widget=forms.HiddenInput)
+    actual = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label=_("Actual"))
+    forecast = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label=_("Forecast"))
+
+
+class RiskQuickForm(StyledForm):
+    SCALE = [(n, str(n)) for n in range(1, 6)]
+    probability = forms.TypedChoiceField(choices=SCALE, coerce=int, label=_("Probability"))
+    impact = forms.TypedChoiceField(choices=SCALE, coerce=int, label=_("Impact"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RiskAddForm(StyledForm):
+    SCALE = [(n, str(n)) for n in range(1, 6)]
+    title = forms.CharField(max_length=200, label=_("New risk"))
+    probability = forms.TypedChoiceField(choices=SCALE, coerce=int, label=_("Probability"), initial=3)
+    impact = forms.TypedChoiceField(choices=SCALE, coerce=int, label=_("Impact"), initial=3)

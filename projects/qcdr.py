@@ -426,3 +426,16 @@ def qcdr_as_dict(result: QCDR) -> dict:
         "watermelon": result.watermelon,
         "watermelon_axes": list(result.watermelon_axes),
     }
+
+
+def compute_qcdr_with_declared(result: QCDR, declared: Declared) -> QCDR:
+    """The same indicated QCDR compared with other declared values (the form's live preview)."""
+    axes = watermelon_axes(declared, result.indicated)
+    return QCDR(
+        declared=declared,
+        indicated=result.indicated,
+        evm=result.evm,
+        stale=result.stale,
+        watermelon=bool(axes),
+        watermelon_axes=axes,
+    )

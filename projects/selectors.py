@@ -1,11 +1,14 @@
 """Permission-scoped reads of projects, in a constant number of queries."""
 
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 
+from pmo.core.periods import week_start
 from pmo.core.permissions import get_visible_or_404
 from projects import qcdr
 from projects.models import CostLine, Deliverable, Milestone, Project, ProjectMember, Risk, StatusReport
@@ -172,3 +175,90 @@ def latest_submitted_report(*, project: Project, as_of: date | None = None) -> S
 
 def status_report_list(*, user) -> QuerySet[StatusReport]:
     return StatusReport.objects.visible_to(user).select_related("project", "submitted_by")
+
+
+# --- The weekly loop ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekCard:
+    """What one of the PM's projects needs this week."""
+
+    project: Project
+    latest: StatusReport | None
+    this_week: StatusReport | None
+    milestones_due: tuple[Milestone, ...]
+    stale: bool
+
+    @property
+    def is_up_to_date(self) -> bool:
+        return self.this_week is not None and self.this_week.is_frozen
+
+    @property
+    def can_confirm_no_change(self) -> bool:
+        return self.latest is not None and not self.is_up_to_date
+
+
+def my_week(*, user, today: date, horizon_days: int = 14) -> list[WeekCard]:
+    """The PM's open projects with this week's report, milestones due soon and staleness (3 queries)."""
+    projects = list(my_projects(user=user))
+    return week_cards(projects=projects, today=today, horizon_days=horizon_days)
+
+
+def week_cards(*, projects: list[Project], today: date, horizon_days: int = 14) -> list[WeekCard]:
+    monday = week_start(today)
+    ids = [p.pk for p in projects]
+    this_week = {
+        r.project_id: r
+        for r in StatusReport.objects.filter(project_id__in=ids, period_start=monday, is_current=True)
+    }
+    due: dict[int, list[Milestone]] = defaultdict(list)
+    horizon = today + timedelta(days=horizon_days)
+    for milestone in (
+        Milestone.objects.filter(
+            project_id__in=ids, status=Milestone.Status.PLANNED, actual_date__isnull=True
+        )
+        .filter(Q(forecast_date__lte=horizon) | Q(forecast_date__isnull=True, baseline_date__lte=horizon))
+        .order_by(Coalesce("forecast_date", "baseline_date"), "name")
+    ):
+        due[milestone.project_id].append(milestone)
+    cards = []
+    for project in projects:
+        latest = project.latest_report
+        submitted = latest.submitted_at.date() if latest and latest.submitted_at else None
+        stale = submitted is None or (today - submitted).days > project.portfolio.stale_after_days
+        cards.append(
+            WeekCard(
+                project=project,
+                latest=latest,
+                this_week=this_week.get(project.pk),
+                milestones_due=tuple(due[project.pk]),
+                stale=stale,
+            )
+        )
+    return cards
+
+
+def week_card(*, user, pk, today: date) -> WeekCard:
+    project = project_get(user=user, pk=pk)
+    return week_cards(projects=[project], today=today)[0]
+
+
+def report_for_week(*, project: Project, period_start: date) -> StatusReport | None:
+    """The current report (draft or submitted) of one week, if any."""
+    return StatusReport.objects.filter(project=project, period_start=period_start, is_current=True).first()
+
+
+def weekly_registers(*, project: Project, month: date) -> dict:
+    """What the two-minute update edits inline: open milestones, this month's costs, open risks."""
+    return {
+        "milestones": list(
+            project.milestones.exclude(status=Milestone.Status.CANCELLED).order_by(
+                Coalesce("forecast_date", "baseline_date"), "name"
+            )
+        ),
+        "cost_lines": {line.category: line for line in project.cost_lines.filter(month=month)},
+        "risks": list(
+            project.risks.filter(status=Risk.Status.OPEN).select_related("owner").order_by("-score", "title")
+        ),
+    }

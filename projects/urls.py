@@ -7,7 +7,6 @@ app_name = "projects"
 
 urlpatterns = [
     path("projects/", views.project_list, name="project-list"),
-    path("projects/mine/", views.my_projects, name="my-projects"),
     path("projects/new/", views.project_create, name="project-create"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project-edit"),

@@ -17,6 +17,7 @@ from projects.services.registers import (
 from projects.services.status import (
     status_report_correct,
     status_report_no_change,
+    status_report_save,
     status_report_start,
     status_report_submit,
     status_report_update,
@@ -35,6 +36,7 @@ __all__ = [
     "record_update",
     "status_report_correct",
     "status_report_no_change",
+    "status_report_save",
     "status_report_start",
     "status_report_submit",
     "status_report_update",

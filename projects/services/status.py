@@ -162,3 +162,28 @@ def status_report_correct(
         correction.full_clean(exclude=["version", "project", "indicated"], validate_constraints=False)
         correction.save()
     return status_report_submit(actor=actor, report=correction, version=correction.version, today=today)
+
+
+@transaction.atomic
+def status_report_save(
+    *,
+    actor,
+    project: Project,
+    period_start: date,
+    version: int | None,
+    data: dict[str, Any],
+    submit: bool,
+    today: date | None = None,
+) -> StatusReport:
+    """The update form's one write: create the week's draft if needed, save it, optionally submit.
+
+    All or nothing: a validation error or a stale version leaves no draft behind.
+    """
+    report = StatusReport.objects.filter(project=project, period_start=period_start, is_current=True).first()
+    if report is None:
+        report = status_report_start(actor=actor, project=project, period_start=period_start, today=today)
+        version = report.version
+    report = status_report_update(actor=actor, report=report, version=version or 0, data=data)
+    if submit:
+        report = status_report_submit(actor=actor, report=report, version=report.version, today=today)
+    return report

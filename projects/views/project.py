@@ -33,15 +33,6 @@ def project_list(request):
     )
 
 
-@login_required
-def my_projects(request):
-    return render(
-        request,
-        "projects/my_projects.html",
-        {"projects": selectors.my_projects(user=request.user)},
-    )
-
-
 def _detail_context(request, project):
     editable = project_editable_fields(user=request.user, project=project)
     return {

@@ -1,3 +1,4 @@
-"""The project page's register tabs (milestones, costs, risks, issues, deliverables, dependencies, status history)."""
+"""The project page's register tabs: milestones, costs, risks, issues, deliverables, dependencies,
+status history."""
 
 urlpatterns: list = []
