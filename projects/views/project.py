@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -12,7 +13,7 @@ from pmo.core.locking import StaleVersionError
 from pmo.core.permissions import get_visible_or_404, require
 from pmo.core.views import render_form_errors, render_list
 from portfolio.selectors import portfolios_creatable_in
-from projects import selectors, services
+from projects import qcdr, selectors, services
 from projects.filters import ProjectFilter
 from projects.forms import ProjectForm, ProjectMemberForm
 from projects.permissions import PROJECT_FIELDS, is_portfolio_pmo, project_editable_fields
@@ -35,8 +36,11 @@ def project_list(request):
 
 def _detail_context(request, project):
     editable = project_editable_fields(user=request.user, project=project)
+    result = selectors.project_qcdr(project=project, as_of=timezone.localdate())
     return {
         "project": project,
+        "qcdr": qcdr.qcdr_as_dict(result),
+        "currency": project.portfolio.currency,
         "editable_fields": editable,
         "can_edit": bool(editable),
         "is_pmo": is_portfolio_pmo(user=request.user, portfolio_id=project.portfolio_id),
