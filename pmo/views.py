@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.utils import timezone
 
 from pmo.core.models import Heartbeat
@@ -20,6 +21,11 @@ def home(request):
     if Role.PROJECT_MANAGER in roles:
         return redirect("projects:my-projects")
     return redirect("projects:project-list")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the static icon."""
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 def healthz(request):

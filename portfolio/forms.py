@@ -81,12 +81,14 @@ class ProgrammeForm(VersionedModelForm):
 
 
 class MembershipForm(StyledForm):
-    username = forms.CharField(label=_("Username"), max_length=150)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    user = forms.ModelChoiceField(queryset=get_user_model().objects.none(), label=_("Person"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.TEAM_MEMBER)
 
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        try:
-            return get_user_model().objects.get(username=username, is_active=True)
-        except get_user_model().DoesNotExist:
-            raise forms.ValidationError(_("No active user has this username.")) from None
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            get_user_model().objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+        )
+        self.fields["user"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.username})"
+        )

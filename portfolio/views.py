@@ -139,7 +139,7 @@ def portfolio_member_add(request, pk):
     services.membership_set(
         actor=request.user,
         portfolio=portfolio,
-        user=form.cleaned_data["username"],
+        user=form.cleaned_data["user"],
         role=form.cleaned_data["role"],
     )
     return _members_response(request, portfolio)

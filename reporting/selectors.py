@@ -30,13 +30,22 @@ def portfolio_summary(*, user) -> list[dict]:
 
 
 def projects_ending_soon(*, user, today: date, days: int = 30):
-    """Active projects whose planned end falls within `days` days (or is already past)."""
+    """Active projects whose planned end falls in the next `days` days, soonest first."""
     return (
         project_list(user=user)
         .filter(
             archived_at__isnull=True,
             state=Project.State.ACTIVE,
+            end_date__gte=today,
             end_date__lte=today + timedelta(days=days),
         )
         .order_by("end_date")[:20]
     )
+
+
+def projects_past_end(*, user, today: date):
+    """Active projects past their planned end (to close or re-plan): their count and the first 10."""
+    late = project_list(user=user).filter(
+        archived_at__isnull=True, state=Project.State.ACTIVE, end_date__lt=today
+    )
+    return late.count(), list(late.order_by("end_date")[:10])

@@ -22,6 +22,7 @@ def dashboard(request):
         {
             "summaries": selectors.portfolio_summary(user=request.user),
             "ending_soon": selectors.projects_ending_soon(user=request.user, today=today),
+            "past_end": selectors.projects_past_end(user=request.user, today=today),
             "my_projects": my_projects(user=request.user)
             .select_related(None)
             .only("id", "code", "name", "state"),

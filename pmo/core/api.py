@@ -77,6 +77,41 @@ IF_MATCH = OpenApiParameter(
 )
 
 
+def check_read_only_fields(serializer, data) -> None:
+    """400 when a payload tries to change a read-only field (id, version, archived_at, a fixed FK...).
+
+    DRF drops read-only input silently, so a client could believe it moved or un-archived an object.
+    Sending back the value that was read (a GET-modify-PUT round trip) is accepted.
+    """
+    if not hasattr(data, "keys"):
+        return
+    current = serializer.to_representation(serializer.instance)
+    errors = {
+        name: ["This field is read-only."]
+        for name, field in serializer.fields.items()
+        if field.read_only
+        and name in data
+        and name in current
+        and data[name] != current[name]
+        and str(data[name]) != str(current[name])
+    }
+    if errors:
+        raise exceptions.ValidationError(errors)
+
+
+class ListFiltersOnlyMixin:
+    """Filter backends apply to lists only: a detail URL answers for any object of the queryset.
+
+    The list filters hide archived rows unless `?archived=`; applied in get_object() they would
+    hide an archived object from the PMO officers who may still read and restore it.
+    """
+
+    def filter_queryset(self, queryset):
+        if getattr(self, "action", None) != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+
 class VersionedUpdateMixin:
     """PUT/PATCH need If-Match (428 without, 412 when stale) and answer with the new ETag."""
 
@@ -88,6 +123,7 @@ class VersionedUpdateMixin:
         version = expected_version_from(request)
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
+        check_read_only_fields(serializer, request.data)
         self.check_field_permissions(instance, serializer.validated_data)
         updated = type(self).update_service(
             actor=request.user, instance=instance, version=version, data=serializer.validated_data

@@ -1,13 +1,26 @@
 """Readable audit history of one object, from the pghistory event tables."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext_lazy as _
 from pghistory.models import Events
 
-HIDDEN_FIELDS = {"id", "created_at", "updated_at", "version", "password", "last_login"}
+HIDDEN_FIELDS = {
+    "id",
+    "created_at",
+    "updated_at",
+    "version",
+    "password",
+    "last_login",
+    "latest_report",
+    "indicated",
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,24 @@ def _display(model: type[models.Model], name: str, value, related: dict) -> str:
         return related.get((model_field.related_model, value), f"#{value}")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    return _format_value(model_field, value)
+
+
+def _format_value(model_field, value) -> str:
+    """Dates, amounts and flags as a French reader expects them (the event JSON holds raw values)."""
+    try:
+        if isinstance(model_field, models.DateTimeField):
+            return date_format(parse_datetime(str(value)), "DATETIME_FORMAT")
+        if isinstance(model_field, models.DateField):
+            return date_format(date.fromisoformat(str(value)[:10]), "DATE_FORMAT")
+        if isinstance(model_field, models.DecimalField):
+            return number_format(
+                Decimal(str(value)), decimal_pos=model_field.decimal_places, force_grouping=True
+            )
+        if isinstance(model_field, models.BooleanField):
+            return str(_("yes") if value else _("no"))
+    except (ValueError, TypeError, ArithmeticError):
+        pass
     return str(value)
 
 

@@ -21,7 +21,11 @@ def require(allowed: bool) -> None:
 
 
 class ReadOnlyOrObjectEditable(permissions.BasePermission):
-    """Reads pass (the queryset already scopes them); writes need `view.can_edit(user, obj)`."""
+    """Authenticated users only; reads pass (the queryset already scopes them); writes need
+    `view.can_edit(user, obj)`. Replacing the default IsAuthenticated, it must check login itself."""
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated)
 
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in permissions.SAFE_METHODS:

@@ -6,7 +6,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from pmo.core.api import IF_MATCH, VersionedRetrieveMixin, VersionedUpdateMixin
+from pmo.core.api import IF_MATCH, ListFiltersOnlyMixin, VersionedRetrieveMixin, VersionedUpdateMixin
 from pmo.core.permissions import ReadOnlyOrObjectEditable
 from portfolio import selectors, services
 from portfolio.api.serializers import MeSerializer, PortfolioSerializer, ProgrammeSerializer
@@ -62,6 +62,7 @@ class PortfolioViewSet(
     update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH])
 )
 class ProgrammeViewSet(
+    ListFiltersOnlyMixin,
     VersionedRetrieveMixin,
     VersionedUpdateMixin,
     mixins.ListModelMixin,

@@ -4,7 +4,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from pmo.core.api import IF_MATCH, VersionedRetrieveMixin, VersionedUpdateMixin
+from pmo.core.api import IF_MATCH, ListFiltersOnlyMixin, VersionedRetrieveMixin, VersionedUpdateMixin
 from pmo.core.permissions import ReadOnlyOrObjectEditable
 from portfolio.selectors import portfolios_creatable_in
 from projects import selectors, services
@@ -17,6 +17,7 @@ from projects.permissions import is_portfolio_pmo, project_editable_fields
     update=extend_schema(parameters=[IF_MATCH]), partial_update=extend_schema(parameters=[IF_MATCH])
 )
 class ProjectViewSet(
+    ListFiltersOnlyMixin,
     VersionedRetrieveMixin,
     VersionedUpdateMixin,
     mixins.ListModelMixin,
@@ -46,7 +47,10 @@ class ProjectViewSet(
 
     def check_field_permissions(self, instance, data) -> None:
         allowed = project_editable_fields(user=self.request.user, project=instance)
-        refused = sorted(set(data) - allowed)
+        # Sending back an unchanged value (a GET-modify-PUT round trip) is not changing it.
+        refused = sorted(
+            name for name, value in data.items() if name not in allowed and getattr(instance, name) != value
+        )
         if refused:
             raise PermissionDenied(_("You may not change: %(fields)s.") % {"fields": ", ".join(refused)})
 

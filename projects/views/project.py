@@ -12,6 +12,7 @@ from pmo.core.history import history_for
 from pmo.core.locking import StaleVersionError
 from pmo.core.permissions import get_visible_or_404, require
 from pmo.core.views import render_form_errors, render_list
+from portfolio.models import Portfolio
 from portfolio.selectors import portfolios_creatable_in
 from projects import qcdr, selectors, services
 from projects.filters import ProjectFilter
@@ -29,6 +30,7 @@ def project_list(request):
         context={
             "filter": project_filter,
             "can_create": portfolios_creatable_in(user=request.user).exists(),
+            "portfolios": Portfolio.objects.visible_to(request.user).order_by("name"),
         },
         queryset=project_filter.qs,
     )
