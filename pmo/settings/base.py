@@ -214,6 +214,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "pmo.core.roles.Role",
+        "RAGEnum": "projects.models.status.RAGChoices",
     },
 }
 

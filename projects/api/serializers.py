@@ -3,7 +3,40 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portfolio.models import Portfolio, Programme
-from projects.models import Project
+from projects.models import (
+    Assumption,
+    CostLine,
+    Deliverable,
+    Dependency,
+    Issue,
+    Milestone,
+    Project,
+    Risk,
+    StatusReport,
+)
+
+
+class LatestStatusSerializer(serializers.ModelSerializer):
+    """The project's latest submitted report, embedded in project lists (no extra query)."""
+
+    watermelon = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatusReport
+        fields = [
+            "id",
+            "period_start",
+            "overall",
+            "quality",
+            "cost",
+            "schedule",
+            "risk",
+            "submitted_at",
+            "watermelon",
+        ]
+
+    def get_watermelon(self, report) -> bool:
+        return bool((report.indicated or {}).get("watermelon"))
 
 
 class ProjectSerializer(serializers.ModelSerializer):
@@ -47,9 +80,11 @@ class ProjectSerializer(serializers.ModelSerializer):
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             self.fields["portfolio"].read_only = True
 
-    @extend_schema_field({"type": "object", "nullable": True})
+    @extend_schema_field(LatestStatusSerializer(allow_null=True))
     def get_latest_status(self, project) -> dict | None:
-        return None
+        if project.latest_report is None:
+            return None
+        return LatestStatusSerializer(project.latest_report).data
 
     def validate(self, attrs):
         start = attrs.get("start_date", getattr(self.instance, "start_date", None))
@@ -59,3 +94,230 @@ class ProjectSerializer(serializers.ModelSerializer):
                 {"end_date": "The end date must be on or after the start date."}
             )
         return attrs
+
+
+class ProjectScopedSerializer(serializers.ModelSerializer):
+    """A register row: `project` must be a project the user can see (others are unknown ids)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if "project" in self.fields and request is not None and request.user.is_authenticated:
+            self.fields["project"].queryset = Project.objects.visible_to(request.user).active()
+        for name in ("owner",):
+            if name in self.fields:
+                self.fields[name].queryset = get_user_model().objects.filter(is_active=True)
+        if (
+            self.instance is not None
+            and not isinstance(self.instance, list | tuple)
+            and "project" in self.fields
+        ):
+            self.fields["project"].read_only = True
+
+
+READ_ONLY = ["id", "version", "created_at", "updated_at"]
+
+
+class MilestoneSerializer(ProjectScopedSerializer):
+    class Meta:
+        model = Milestone
+        fields = [
+            "id",
+            "project",
+            "name",
+            "description",
+            "baseline_date",
+            "forecast_date",
+            "actual_date",
+            "is_key",
+            "weight",
+            "status",
+            "version",
+        ]
+        read_only_fields = ["id", "version"]
+
+
+class CostLineSerializer(ProjectScopedSerializer):
+    period = serializers.DateField(source="month", help_text="First day of the month.")
+
+    class Meta:
+        model = CostLine
+        fields = ["id", "project", "category", "period", "planned", "actual", "forecast", "version"]
+        read_only_fields = ["id", "version"]
+        validators = []  # uniqueness per month and category is checked by the service, with a field message
+
+
+class DeliverableSerializer(ProjectScopedSerializer):
+    class Meta:
+        model = Deliverable
+        fields = ["id", "project", "name", "owner", "due_date", "acceptance_criteria", "state", "version"]
+        read_only_fields = ["id", "version", "state"]
+
+
+class RiskSerializer(ProjectScopedSerializer):
+    class Meta:
+        model = Risk
+        fields = [
+            "id",
+            "project",
+            "title",
+            "cause",
+            "effect",
+            "is_opportunity",
+            "probability",
+            "impact",
+            "score",
+            "proximity_date",
+            "response",
+            "owner",
+            "mitigation",
+            "status",
+            "trend",
+            "due_date",
+            "version",
+        ]
+        read_only_fields = ["id", "version", "score", "trend", "due_date"]
+
+    due_date = serializers.DateField(source="proximity_date", read_only=True)
+
+
+class IssueSerializer(ProjectScopedSerializer):
+    class Meta:
+        model = Issue
+        fields = [
+            "id",
+            "project",
+            "title",
+            "description",
+            "severity",
+            "owner",
+            "due_date",
+            "resolution",
+            "status",
+            "version",
+        ]
+        read_only_fields = ["id", "version"]
+
+
+class AssumptionSerializer(ProjectScopedSerializer):
+    class Meta:
+        model = Assumption
+        fields = ["id", "project", "title", "description", "owner", "due_date", "status", "version"]
+        read_only_fields = ["id", "version"]
+
+
+class DependencySerializer(ProjectScopedSerializer):
+    class Meta:
+        model = Dependency
+        fields = [
+            "id",
+            "project",
+            "title",
+            "description",
+            "depends_on_project",
+            "depends_on_milestone",
+            "needed_by",
+            "status",
+            "version",
+        ]
+        read_only_fields = ["id", "version"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            visible = Project.objects.visible_to(request.user)
+            self.fields["depends_on_project"].queryset = visible
+            self.fields["depends_on_milestone"].queryset = Milestone.objects.filter(
+                project__in=visible.values("pk")
+            )
+
+    def validate(self, attrs):
+        target_project = attrs.get("depends_on_project", getattr(self.instance, "depends_on_project", None))
+        target_milestone = attrs.get(
+            "depends_on_milestone", getattr(self.instance, "depends_on_milestone", None)
+        )
+        if target_project is None and target_milestone is None:
+            raise serializers.ValidationError(
+                {"depends_on_project": "Name the project or the milestone this depends on."}
+            )
+        return attrs
+
+
+class StatusReportSerializer(ProjectScopedSerializer):
+    comments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StatusReport
+        fields = [
+            "id",
+            "project",
+            "period_start",
+            "revision",
+            "is_current",
+            "state",
+            "overall",
+            "quality",
+            "cost",
+            "schedule",
+            "risk",
+            "overall_comment",
+            "quality_comment",
+            "cost_comment",
+            "schedule_comment",
+            "risk_comment",
+            "comments",
+            "percent_complete",
+            "achievements",
+            "next_steps",
+            "help_needed",
+            "submitted_at",
+            "submitted_by",
+            "correction_reason",
+            "indicated",
+            "version",
+        ]
+        read_only_fields = [
+            "id",
+            "revision",
+            "is_current",
+            "state",
+            "submitted_at",
+            "submitted_by",
+            "correction_reason",
+            "indicated",
+            "version",
+        ]
+        validators = []  # one report per week is checked by the service, with a field message
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            self.fields["period_start"].read_only = True
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+    def get_comments(self, report) -> dict:
+        return {
+            axis: getattr(report, f"{axis}_comment")
+            for axis in ("overall", "quality", "cost", "schedule", "risk")
+        }
+
+
+class CorrectionSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    overall = serializers.ChoiceField(choices=StatusReport._meta.get_field("overall").choices, required=False)
+    quality = serializers.ChoiceField(choices=StatusReport._meta.get_field("quality").choices, required=False)
+    cost = serializers.ChoiceField(choices=StatusReport._meta.get_field("cost").choices, required=False)
+    schedule = serializers.ChoiceField(
+        choices=StatusReport._meta.get_field("schedule").choices, required=False
+    )
+    risk = serializers.ChoiceField(choices=StatusReport._meta.get_field("risk").choices, required=False)
+    overall_comment = serializers.CharField(required=False, allow_blank=True)
+    percent_complete = serializers.DecimalField(
+        max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
+    )
+
+
+class DeliverableReviewSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["in_review", "accepted", "rejected"])
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,16 +1,71 @@
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from pmo.core.api import IF_MATCH, ListFiltersOnlyMixin, VersionedRetrieveMixin, VersionedUpdateMixin
+from pmo.core.api import (
+    IF_MATCH,
+    ListFiltersOnlyMixin,
+    VersionedRetrieveMixin,
+    VersionedUpdateMixin,
+    etag_for,
+    expected_version_from,
+)
 from pmo.core.permissions import ReadOnlyOrObjectEditable
 from portfolio.selectors import portfolios_creatable_in
-from projects import selectors, services
-from projects.api.serializers import ProjectSerializer
+from projects import qcdr, selectors, services
+from projects.api.serializers import (
+    AssumptionSerializer,
+    CorrectionSerializer,
+    CostLineSerializer,
+    DeliverableReviewSerializer,
+    DeliverableSerializer,
+    DependencySerializer,
+    IssueSerializer,
+    MilestoneSerializer,
+    ProjectSerializer,
+    RiskSerializer,
+    StatusReportSerializer,
+)
 from projects.filters import ProjectFilter
+from projects.models import (
+    Assumption,
+    CostLine,
+    Deliverable,
+    Dependency,
+    Issue,
+    Milestone,
+    Project,
+    Risk,
+    StatusReport,
+)
 from projects.permissions import is_portfolio_pmo, project_editable_fields
+from projects.reasons import describe
+
+RAG_FIELD = serializers.ChoiceField(choices=["green", "amber", "red", "unknown"])
+AXES_OBJECT = inline_serializer(
+    "QCDRAxes",
+    dict.fromkeys(("quality", "cost", "schedule", "risk", "overall"), RAG_FIELD),
+)
+QCDRSerializer = inline_serializer(
+    "ProjectQCDR",
+    {
+        "declared": AXES_OBJECT,
+        "indicated": AXES_OBJECT,
+        "reasons": serializers.DictField(child=serializers.ListField(child=serializers.DictField())),
+        "evm": serializers.DictField(child=serializers.CharField(allow_null=True)),
+        "stale": serializers.BooleanField(),
+        "watermelon": serializers.BooleanField(),
+        "watermelon_axes": serializers.ListField(child=serializers.CharField()),
+    },
+)
+
+
+def _today():
+    return timezone.localdate()
 
 
 @extend_schema_view(
@@ -62,6 +117,198 @@ class ProjectViewSet(
         project = services.project_create(actor=request.user, data=serializer.validated_data)
         return Response(self.get_serializer(project).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses=QCDRSerializer)
+    @action(detail=True, methods=["get"], url_path="qcdr")
+    def qcdr(self, request, pk=None):
+        """Declared and indicated RAG per axis with reasons, EVM (null when not computable), staleness."""
+        project = self.get_object()
+        result = qcdr.qcdr_as_dict(selectors.project_qcdr(project=project, as_of=_today()))
+        currency = project.portfolio.currency
+        result["reasons"] = {
+            axis: [{**reason, "text": describe(reason, currency=currency)} for reason in reasons]
+            for axis, reasons in result["reasons"].items()
+        }
+        return Response(result)
+
     def perform_destroy(self, instance):
         """DELETE archives (soft delete): status history, risks and costs are kept."""
         services.project_set_archived(actor=self.request.user, project=instance, archived=True)
+
+
+class RegisterViewSet(
+    VersionedRetrieveMixin,
+    VersionedUpdateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A register of projects: visible rows only; writes for the project's PMO, manager and deputy."""
+
+    model = None
+    permission_classes = [ReadOnlyOrObjectEditable]
+    filterset_fields = ["project"]
+    ordering_fields = ["id"]
+
+    def get_queryset(self):
+        return (
+            self.model.objects.visible_to(self.request.user)
+            .select_related("project")
+            .order_by("project_id", "pk")
+        )
+
+    def can_edit(self, user, obj) -> bool:
+        return Project.objects.editable_by(user).filter(pk=obj.project_id).exists()
+
+    @staticmethod
+    def update_service(*, actor, instance, version, data):
+        return services.record_update(actor=actor, instance=instance, version=version, data=data)
+
+    def _require_editable(self, project) -> None:
+        if not Project.objects.editable_by(self.request.user).filter(pk=project.pk).exists():
+            raise PermissionDenied(_("You may not change this project."))
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        project = data.pop("project")
+        self._require_editable(project)
+        instance = self.perform_register_create(project=project, data=data)
+        return Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
+
+    def perform_register_create(self, *, project, data):
+        return services.record_create(actor=self.request.user, model=self.model, project=project, data=data)
+
+
+class MilestoneViewSet(RegisterViewSet):
+    model = Milestone
+    serializer_class = MilestoneSerializer
+
+
+class CostLineViewSet(RegisterViewSet):
+    model = CostLine
+    serializer_class = CostLineSerializer
+    filterset_fields = ["project", "category", "month"]
+
+    def perform_register_create(self, *, project, data):
+        if CostLine.objects.filter(project=project, month=data["month"], category=data["category"]).exists():
+            raise ValidationError({"period": _("This month already has a line of this category: update it.")})
+        return super().perform_register_create(project=project, data=data)
+
+
+class DeliverableViewSet(RegisterViewSet):
+    model = Deliverable
+    serializer_class = DeliverableSerializer
+
+    @extend_schema(request=DeliverableReviewSerializer, responses=DeliverableSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        """Submit for review, accept or reject (with a comment); every step is kept."""
+        deliverable = self.get_object()
+        serializer = DeliverableReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = _version_or_current(request, deliverable)
+        updated = services.deliverable_review(
+            actor=request.user, deliverable=deliverable, version=version, **serializer.validated_data
+        )
+        return _with_etag(
+            Response(DeliverableSerializer(updated, context={"request": request}).data), updated
+        )
+
+
+class RiskViewSet(RegisterViewSet):
+    model = Risk
+    serializer_class = RiskSerializer
+    filterset_fields = ["project", "status", "is_opportunity"]
+    ordering_fields = ["score", "id"]
+
+
+class IssueViewSet(RegisterViewSet):
+    model = Issue
+    serializer_class = IssueSerializer
+    filterset_fields = ["project", "status", "severity"]
+
+
+class AssumptionViewSet(RegisterViewSet):
+    model = Assumption
+    serializer_class = AssumptionSerializer
+
+
+class DependencyViewSet(RegisterViewSet):
+    model = Dependency
+    serializer_class = DependencySerializer
+
+
+def _version_or_current(request, instance) -> int:
+    """Workflow actions take If-Match when given (412 when stale); without it, the current version."""
+    return expected_version_from(request) if request.headers.get("If-Match") else instance.version
+
+
+def _with_etag(response, instance):
+    response["ETag"] = etag_for(instance.version)
+    return response
+
+
+class StatusReportViewSet(RegisterViewSet):
+    """Weekly reports: create a week's draft, PATCH it (If-Match), submit it; submitted ones are frozen."""
+
+    model = StatusReport
+    serializer_class = StatusReportSerializer
+    filterset_fields = ["project", "period_start", "state", "is_current"]
+    ordering_fields = ["period_start", "id"]
+
+    def get_queryset(self):
+        return (
+            StatusReport.objects.visible_to(self.request.user)
+            .select_related("project")
+            .order_by("project_id", "-period_start", "-revision")
+        )
+
+    @staticmethod
+    def update_service(*, actor, instance, version, data):
+        return services.status_report_update(actor=actor, report=instance, version=version, data=data)
+
+    def perform_register_create(self, *, project, data):
+        period_start = data.pop("period_start")
+        if StatusReport.objects.filter(project=project, period_start=period_start, is_current=True).exists():
+            raise ValidationError(
+                {"period_start": _("This week already has a report: update or correct it.")}
+            )
+        return services.status_report_save(
+            actor=self.request.user,
+            project=project,
+            period_start=period_start,
+            version=None,
+            data=data,
+            submit=False,
+        )
+
+    @extend_schema(request=None, responses=StatusReportSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        """Freeze the report with the QCDR indicated by the data today."""
+        report = self.get_object()
+        self._require_editable(report.project)
+        submitted = services.status_report_submit(
+            actor=request.user, report=report, version=_version_or_current(request, report)
+        )
+        return _with_etag(Response(self.get_serializer(submitted).data), submitted)
+
+    @extend_schema(request=CorrectionSerializer, responses=StatusReportSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """Correct a submitted report: a new submitted revision with a reason; the old one is kept."""
+        report = self.get_object()
+        self._require_editable(report.project)
+        serializer = CorrectionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason")
+        correction = services.status_report_correct(
+            actor=request.user, report=report, reason=reason, data=data
+        )
+        return _with_etag(
+            Response(self.get_serializer(correction).data, status=status.HTTP_201_CREATED), correction
+        )

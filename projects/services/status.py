@@ -52,7 +52,7 @@ def previous_report(*, project: Project, before: date) -> StatusReport | None:
 
 @transaction.atomic
 def status_report_start(
-    *, actor, project: Project, period_start: date, today: date | None = None
+    *, actor, project: Project, period_start: date, today: date | None = None, data: dict | None = None
 ) -> StatusReport:
     """This week's report: the existing one, or a new draft pre-filled from the last submitted report."""
     today = today or timezone.localdate()
@@ -64,8 +64,11 @@ def status_report_start(
         return existing
     previous = previous_report(project=project, before=period_start)
     carried = {name: getattr(previous, name) for name in CARRIED_FIELDS} if previous else {}
+    report = StatusReport(project=project, period_start=period_start, **{**carried, **(data or {})})
+    report.full_clean(exclude=["version", "project", "indicated"], validate_constraints=False)
     with audit_context(actor=actor):
-        return StatusReport.objects.create(project=project, period_start=period_start, **carried)
+        report.save()
+    return report
 
 
 @transaction.atomic
@@ -181,9 +184,11 @@ def status_report_save(
     """
     report = StatusReport.objects.filter(project=project, period_start=period_start, is_current=True).first()
     if report is None:
-        report = status_report_start(actor=actor, project=project, period_start=period_start, today=today)
-        version = report.version
-    report = status_report_update(actor=actor, report=report, version=version or 0, data=data)
+        report = status_report_start(
+            actor=actor, project=project, period_start=period_start, today=today, data=data
+        )
+    else:
+        report = status_report_update(actor=actor, report=report, version=version or 0, data=data)
     if submit:
         report = status_report_submit(actor=actor, report=report, version=report.version, today=today)
     return report
