@@ -1,5 +1,7 @@
 """Input validation for project pages; the views hand cleaned data to projects.services."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -134,9 +136,21 @@ class MilestoneQuickForm(StyledForm):
 
 
 class CostQuickForm(StyledForm):
+    """This month's actual and forecast; an empty box means zero."""
+
     category = forms.ChoiceField(choices=CostCategory.choices, widget=forms.HiddenInput)
-    actual = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label=_("Actual"))
-    forecast = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, label=_("Forecast"))
+    actual = forms.DecimalField(
+        min_value=0, max_digits=14, decimal_places=2, required=False, label=_("Actual")
+    )
+    forecast = forms.DecimalField(
+        min_value=0, max_digits=14, decimal_places=2, required=False, label=_("Forecast")
+    )
+
+    def clean_actual(self):
+        return self.cleaned_data["actual"] or Decimal("0")
+
+    def clean_forecast(self):
+        return self.cleaned_data["forecast"] or Decimal("0")
 
 
 class RiskQuickForm(StyledForm):
