@@ -8,7 +8,7 @@ or stale measure is unknown, never green.
 import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal, DivisionByZero, InvalidOperation
+from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
 
 from projects.types import (
     AXES,
@@ -380,7 +380,10 @@ def compute_qcdr(facts: ProjectFacts, declared: Declared, as_of: date, threshold
 def _plain(value):
     """Decimals as strings with 4 decimals (ratios) or 2 (money-sized values stay exact enough)."""
     if isinstance(value, Decimal):
-        return str(value.quantize(Decimal("0.0001")))
+        with localcontext() as context:
+            # enough digits for any magnitude: a tiny EV makes EAC (CPI × SPI form) exceed 28 digits
+            context.prec = max(context.prec, value.adjusted() + 6)
+            return str(value.quantize(Decimal("0.0001")))
     return value
 
 
