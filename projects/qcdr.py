@@ -176,7 +176,8 @@ def evm_from_totals(*, bac: Decimal, pv: Decimal, ev: Decimal | None, ac: Decima
         eac_cpi_spi=eac_cpi_spi,
         etc=eac - ac if eac is not None else None,
         vac=bac - eac if eac is not None else None,
-        tcpi=divide(remaining, bac - ac),
+        # Once AC passes BAC the budget-based TCPI is meaningless (negative): not computable.
+        tcpi=divide(remaining, bac - ac) if bac > ac else None,
     )
 
 

@@ -5,13 +5,27 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 
 from pmo.core.periods import week_start
 from pmo.core.permissions import get_visible_or_404
-from projects import qcdr
-from projects.models import CostLine, Deliverable, Milestone, Project, ProjectMember, Risk, StatusReport
+from projects import charts, qcdr
+from projects.models import (
+    CostBaseline,
+    CostLine,
+    Deliverable,
+    DeliverableReview,
+    Dependency,
+    Issue,
+    Milestone,
+    MilestoneForecast,
+    Project,
+    ProjectMember,
+    Risk,
+    StatusReport,
+)
+from projects.models.registers import CostCategory
 from projects.types import (
     QCDR,
     RAG,
@@ -262,3 +276,314 @@ def weekly_registers(*, project: Project, month: date) -> dict:
             project.risks.filter(status=Risk.Status.OPEN).select_related("owner").order_by("-score", "title")
         ),
     }
+
+
+# --- The project page's register tabs: one read per tab, constant queries, no per-row query -------
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    """A milestone with its slip in French working days against the baseline (None without baseline)."""
+
+    milestone: Milestone
+    slip_days: int | None
+    slip_rag: str  # the slip against the time tolerance, as the schedule axis colours it
+    overdue: bool  # the forecast (or the baseline) has passed and the milestone is not achieved
+
+
+@dataclass(frozen=True)
+class MilestoneTab:
+    rows: tuple[MilestoneRow, ...]
+    trend: tuple[charts.TrendSeries, ...]  # key milestones, or every milestone when none is key
+
+
+def project_milestones(*, project: Project, as_of: date) -> MilestoneTab:
+    """The milestones of one project, their slip and their weekly forecasts (MTA), in 2 queries.
+
+    The slip is qcdr.milestone_slip, the number the schedule axis uses (a past, unachieved forecast
+    keeps slipping until `as_of`); cancelled milestones have none.
+    """
+    milestones = list(
+        project.milestones.prefetch_related(
+            Prefetch("forecasts", queryset=MilestoneForecast.objects.order_by("period_start"))
+        )
+    )
+    tolerance = thresholds_for(project).time_tolerance_days
+    rows = []
+    for m in milestones:
+        live = m.status != Milestone.Status.CANCELLED
+        fact = MilestoneFact(
+            name=m.name, baseline=m.baseline_date, forecast=m.forecast_date, actual=m.actual_date
+        )
+        slip = qcdr.milestone_slip(fact, as_of) if live else None
+        expected = m.forecast_date or m.baseline_date
+        rows.append(
+            MilestoneRow(
+                milestone=m,
+                slip_days=slip,
+                slip_rag=qcdr.by_tolerance(slip, tolerance).value if slip is not None else RAG.UNKNOWN.value,
+                overdue=live and m.actual_date is None and expected is not None and expected < as_of,
+            )
+        )
+    shown = [m for m in milestones if m.is_key] or milestones
+    trend = tuple(
+        charts.TrendSeries(
+            name=m.name,
+            points=tuple((f.period_start, f.forecast_date) for f in m.forecasts.all()),
+            baseline=m.baseline_date,
+            actual=m.actual_date,
+        )
+        for m in shown
+        if m.status != Milestone.Status.CANCELLED
+    )
+    return MilestoneTab(rows=tuple(rows), trend=trend)
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """One month of the cost plan: CAPEX, OPEX and their total (planned, actual, forecast)."""
+
+    month: date
+    capex: CostFact
+    opex: CostFact
+    total: CostFact
+
+    @property
+    def cells(self) -> tuple[CostFact, CostFact, CostFact]:
+        return (self.capex, self.opex, self.total)
+
+
+@dataclass(frozen=True)
+class CostTab:
+    rows: tuple[CostRow, ...]
+    totals: CostRow | None
+    baselines: tuple[CostBaseline, ...]
+    months: tuple[charts.MonthCost, ...]
+    earned: tuple[tuple[date, Decimal], ...]  # EV stored on each weekly report, then today's
+
+
+def _cost_sum(*facts: CostFact, month: date) -> CostFact:
+    return CostFact(
+        month=month,
+        planned=sum((f.planned for f in facts), Decimal("0")),
+        actual=sum((f.actual for f in facts), Decimal("0")),
+        forecast=sum((f.forecast for f in facts), Decimal("0")),
+    )
+
+
+def project_costs(*, project: Project, as_of: date, current_ev: Decimal | None) -> CostTab:
+    """Monthly cost lines by category with totals, the frozen baselines and the earned value history
+    (the EV stored on each submitted report, at its week), in 3 queries. `current_ev` is today's EV."""
+    by_month: dict[date, dict[str, CostFact]] = defaultdict(dict)
+    for line in project.cost_lines.order_by("month", "category"):
+        by_month[line.month][line.category] = CostFact(
+            month=line.month, planned=line.planned, actual=line.actual, forecast=line.forecast
+        )
+    rows = []
+    for month, categories in sorted(by_month.items()):
+        capex = categories.get(CostCategory.CAPEX, CostFact(month=month))
+        opex = categories.get(CostCategory.OPEX, CostFact(month=month))
+        rows.append(CostRow(month=month, capex=capex, opex=opex, total=_cost_sum(capex, opex, month=month)))
+    totals = None
+    if rows:
+        first = rows[0].month
+        totals = CostRow(
+            month=first,
+            capex=_cost_sum(*(r.capex for r in rows), month=first),
+            opex=_cost_sum(*(r.opex for r in rows), month=first),
+            total=_cost_sum(*(r.total for r in rows), month=first),
+        )
+    baselines = tuple(project.cost_baselines.select_related("created_by").order_by("-number"))
+    earned: dict[date, Decimal] = {}
+    for week, indicated in (
+        project.status_reports.filter(
+            state=StatusReport.State.SUBMITTED, is_current=True, period_start__lte=as_of
+        )
+        .exclude(indicated__isnull=True)
+        .order_by("period_start")
+        .values_list("period_start", "indicated")
+    ):
+        value = ((indicated or {}).get("evm") or {}).get("ev")
+        if value is not None:
+            earned[week] = Decimal(value)
+    if current_ev is not None:
+        earned[as_of] = current_ev
+    return CostTab(
+        rows=tuple(rows),
+        totals=totals,
+        baselines=baselines,
+        months=tuple(
+            charts.MonthCost(
+                month=r.month, planned=r.total.planned, actual=r.total.actual, forecast=r.total.forecast
+            )
+            for r in rows
+        ),
+        earned=tuple(sorted(earned.items())),
+    )
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    risk: Risk
+    zone: str  # green / amber / red: the P×I score against the project's risk thresholds
+
+
+@dataclass(frozen=True)
+class RiskTab:
+    threats: tuple[RiskRow, ...]
+    opportunities: tuple[RiskRow, ...]
+    heat: dict[tuple[int, int], int]  # (probability, impact) → number of open threats
+    thresholds: Thresholds
+
+
+def project_risks(*, project: Project) -> RiskTab:
+    """The risk register of one project: threats and opportunities apart, open first then by score,
+    and the count of open threats per probability × impact cell, in 1 query."""
+    risks = list(
+        project.risks.select_related("owner").order_by(
+            Case(When(status=Risk.Status.OPEN, then=0), default=1), "-score", "title"
+        )
+    )
+    limits = thresholds_for(project)
+    heat: dict[tuple[int, int], int] = defaultdict(int)
+    for risk in risks:
+        if not risk.is_opportunity and risk.status == Risk.Status.OPEN:
+            heat[(risk.probability, risk.impact)] += 1
+    rows = [
+        RiskRow(
+            risk=r,
+            zone=charts.risk_zone(r.score, amber=limits.risk_amber_score, red=limits.risk_red_score),
+        )
+        for r in risks
+    ]
+    return RiskTab(
+        threats=tuple(row for row in rows if not row.risk.is_opportunity),
+        opportunities=tuple(row for row in rows if row.risk.is_opportunity),
+        heat=dict(heat),
+        thresholds=limits,
+    )
+
+
+ISSUE_SEVERITY_ORDER = Case(
+    When(severity=Issue.Severity.CRITICAL, then=0),
+    When(severity=Issue.Severity.HIGH, then=1),
+    When(severity=Issue.Severity.MEDIUM, then=2),
+    default=3,
+)
+
+
+def project_issues(*, project: Project) -> list[Issue]:
+    """The issues of one project: open first, then the most severe, then the earliest due (1 query)."""
+    return list(
+        project.issues.select_related("owner").order_by(
+            Case(When(status=Issue.Status.OPEN, then=0), default=1),
+            ISSUE_SEVERITY_ORDER,
+            F("due_date").asc(nulls_last=True),
+            "title",
+        )
+    )
+
+
+def project_deliverables(*, project: Project) -> list[Deliverable]:
+    """The deliverables of one project with owner and every review step, oldest first (2 queries)."""
+    return list(
+        project.deliverables.select_related("owner").prefetch_related(
+            Prefetch(
+                "reviews",
+                queryset=DeliverableReview.objects.select_related("reviewer").order_by("created_at", "pk"),
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DependencyRow:
+    """One dependency as one user may see it. `other` is the project at the other end, None when that
+    project is not visible to the user: then neither its name nor its milestone's is given."""
+
+    pk: int
+    title: str
+    description: str
+    needed_by: date | None
+    status: str
+    status_label: str
+    other: Project | None
+    milestone_name: str
+    milestone_date: date | None  # forecast (else baseline) of the milestone depended on
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class DependencyTab:
+    upstream: tuple[DependencyRow, ...]  # what this project depends on
+    downstream: tuple[DependencyRow, ...]  # visible projects that depend on this one
+
+
+def _dependency_row(dep: Dependency, *, other: Project | None, milestone: Milestone | None) -> DependencyRow:
+    shown = other is not None
+    return DependencyRow(
+        pk=dep.pk,
+        title=dep.title,
+        description=dep.description,
+        needed_by=dep.needed_by,
+        status=dep.status,
+        status_label=dep.get_status_display(),
+        other=other,
+        milestone_name=milestone.name if milestone and shown else "",
+        milestone_date=(milestone.forecast_date or milestone.baseline_date) if milestone and shown else None,
+        hidden=not shown,
+    )
+
+
+def project_dependencies(*, user, project: Project) -> DependencyTab:
+    """This project's dependencies (the other project masked when `user` may not see it) and the
+    visible projects depending on it, in 2 queries. Dependents the user cannot see are left out."""
+    upstream = []
+    for dep in project.dependencies.select_related(
+        "depends_on_project__latest_report", "depends_on_milestone__project__latest_report"
+    ).annotate(
+        other_visible=Exists(
+            Project.objects.visible_to(user).filter(
+                pk=Coalesce(OuterRef("depends_on_project_id"), OuterRef("depends_on_milestone__project_id"))
+            )
+        )
+    ):
+        milestone = dep.depends_on_milestone
+        other = dep.depends_on_project or (milestone.project if milestone else None)
+        upstream.append(_dependency_row(dep, other=other if dep.other_visible else None, milestone=milestone))
+    downstream = [
+        _dependency_row(dep, other=dep.project, milestone=dep.depends_on_milestone)
+        for dep in Dependency.objects.filter(
+            Q(depends_on_project=project) | Q(depends_on_milestone__project=project),
+            project__in=Project.objects.visible_to(user).values("pk"),
+        )
+        .exclude(project=project)
+        .select_related("project__latest_report", "depends_on_milestone")
+        .order_by(F("needed_by").asc(nulls_last=True), "project__code", "pk")
+    ]
+    return DependencyTab(upstream=tuple(upstream), downstream=tuple(downstream))
+
+
+@dataclass(frozen=True)
+class StatusHistory:
+    reports: tuple[StatusReport, ...]  # newest first
+    weeks: tuple[charts.WeekRag, ...]  # oldest first, for the chart
+
+
+def project_status_history(*, project: Project) -> StatusHistory:
+    """Every submitted week of one project (current revisions only), declared RAG and the indicated
+    overall RAG stored at submission, in 1 query. Drafts are not history yet."""
+    reports = tuple(
+        project.status_reports.filter(state=StatusReport.State.SUBMITTED, is_current=True)
+        .select_related("submitted_by")
+        .order_by("-period_start")
+    )
+    weeks = tuple(
+        charts.WeekRag(
+            week=r.period_start,
+            declared=r.overall,
+            indicated=((r.indicated or {}).get("indicated") or {}).get("overall", RAG.UNKNOWN.value),
+        )
+        for r in reversed(reports)
+    )
+    return StatusHistory(reports=reports, weeks=weeks)

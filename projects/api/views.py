@@ -119,7 +119,7 @@ class ProjectViewSet(
 
     @extend_schema(responses=QCDRSerializer)
     @action(detail=True, methods=["get"], url_path="qcdr")
-    def qcdr(self, request, pk=None):
+    def qcdr(self, request, pk=None, format=None):
         """Declared and indicated RAG per axis with reasons, EVM (null when not computable), staleness."""
         project = self.get_object()
         result = qcdr.qcdr_as_dict(selectors.project_qcdr(project=project, as_of=_today()))
@@ -204,7 +204,7 @@ class DeliverableViewSet(RegisterViewSet):
 
     @extend_schema(request=DeliverableReviewSerializer, responses=DeliverableSerializer)
     @action(detail=True, methods=["post"])
-    def review(self, request, pk=None):
+    def review(self, request, pk=None, format=None):
         """Submit for review, accept or reject (with a comment); every step is kept."""
         deliverable = self.get_object()
         serializer = DeliverableReviewSerializer(data=request.data)
@@ -287,7 +287,7 @@ class StatusReportViewSet(RegisterViewSet):
 
     @extend_schema(request=None, responses=StatusReportSerializer)
     @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
+    def submit(self, request, pk=None, format=None):
         """Freeze the report with the QCDR indicated by the data today."""
         report = self.get_object()
         self._require_editable(report.project)
@@ -298,7 +298,7 @@ class StatusReportViewSet(RegisterViewSet):
 
     @extend_schema(request=CorrectionSerializer, responses=StatusReportSerializer)
     @action(detail=True, methods=["post"])
-    def correct(self, request, pk=None):
+    def correct(self, request, pk=None, format=None):
         """Correct a submitted report: a new submitted revision with a reason; the old one is kept."""
         report = self.get_object()
         self._require_editable(report.project)

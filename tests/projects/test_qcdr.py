@@ -844,7 +844,7 @@ def test_evm_from_totals_never_raises_and_is_exact(bac, pv, ev, ac):
     assert evm.spi == (ev / pv if ev is not None and pv else None)
     assert evm.cv == (ev - ac if ev is not None else None)
     assert evm.sv == (ev - pv if ev is not None else None)
-    assert evm.tcpi == ((bac - ev) / (bac - ac) if ev is not None and bac != ac else None)
+    assert evm.tcpi == ((bac - ev) / (bac - ac) if ev is not None and bac > ac else None)
     if evm.eac is not None:
         assert evm.eac == bac / evm.cpi
         assert evm.etc == evm.eac - ac
