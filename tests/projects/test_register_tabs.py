@@ -101,8 +101,8 @@ def test_the_project_page_lists_every_tab_and_loads_plotly_from_our_own_static_f
     html = response.content.decode()
     for name in [*FRAGMENTS, "team", "history"]:
         assert f'hx-get="{url(world.a1, name)}"' in html
-    assert '<script src="/static/vendor/plotly/plotly.min.js">' in html
-    assert '<script src="/static/js/charts.js">' in html
+    assert 'data-plotly-src="/static/vendor/plotly/plotly.min.js"' in html
+    assert '<script src="/static/js/charts.js" data-plotly-src=' in html
     assert 'id="qcdr-panel"' in html  # the summary, included on first load, carries the QCDR panel
 
 
