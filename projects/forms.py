@@ -1,14 +1,16 @@
 """Input validation for project pages; the views hand cleaned data to projects.services."""
 
+import functools
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pmo.core.forms import DateInput, StyledForm, VersionedModelForm
 from portfolio.models import Portfolio, Programme
-from projects.models import Project, StatusReport
+from projects.models import Milestone, Project, StatusReport
 from projects.models.registers import CostCategory
 from projects.permissions import PROJECT_FIELDS
 
@@ -165,3 +167,48 @@ class RiskAddForm(StyledForm):
     title = forms.CharField(max_length=200, label=_("New risk"))
     probability = forms.TypedChoiceField(choices=SCALE, coerce=int, label=_("Probability"), initial=3)
     impact = forms.TypedChoiceField(choices=SCALE, coerce=int, label=_("Impact"), initial=3)
+
+
+class RegisterRowForm(VersionedModelForm):
+    """Base of the register forms (milestones, risks, issues, assumptions, deliverables,
+    dependencies): owners limited to the portfolio's members, links to projects the user can see."""
+
+    def __init__(self, *args, user, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "owner" in self.fields:
+            self.fields["owner"].queryset = (
+                get_user_model()
+                .objects.filter(memberships__portfolio_id=project.portfolio_id, is_active=True)
+                .distinct()
+                .order_by("last_name", "first_name")
+            )
+        visible = Project.objects.visible_to(user)
+        if "depends_on_project" in self.fields:
+            self.fields["depends_on_project"].queryset = visible.exclude(pk=project.pk).order_by("code")
+        if "depends_on_milestone" in self.fields:
+            self.fields["depends_on_milestone"].queryset = (
+                Milestone.objects.filter(project__in=visible.values("pk"))
+                .select_related("project")
+                .order_by("project__code", "name")
+            )
+            self.fields["depends_on_milestone"].label_from_instance = lambda m: f"{m.project.code} – {m.name}"
+        self.style_fields()
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-check-input"
+
+
+def _register_widget(db_field, **kwargs):
+    if isinstance(db_field, models.DateField):
+        kwargs["widget"] = DateInput()
+    elif isinstance(db_field, models.TextField):
+        kwargs["widget"] = forms.Textarea(attrs={"rows": 2})
+    return db_field.formfield(**kwargs)
+
+
+@functools.cache
+def register_form_class(model: type[models.Model], fields: tuple[str, ...]) -> type[RegisterRowForm]:
+    """One form class per register model and field list, built once."""
+    return forms.modelform_factory(
+        model, form=RegisterRowForm, fields=list(fields), formfield_callback=_register_widget
+    )

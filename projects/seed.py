@@ -1056,7 +1056,7 @@ def _plan(project: Project, story: Story, cal: _Calendar, people: dict, *, bench
         project=project,
         story=story,
         cal=cal,
-        rng=random.Random(f"history:{project.portfolio_id}:{project.code}"),
+        rng=random.Random(f"history:{project.portfolio.code}:{project.code}"),
         people=people,
     )
     if project.state in (Project.State.ACTIVE, Project.State.ON_HOLD, Project.State.CLOSED):
@@ -2057,7 +2057,7 @@ def seed_history(*, structure, projects: list[Project], today: date, now: dateti
         dependencies = []
         for needs, on, title, status in DEMO_DEPENDENCIES:
             if needs in by_code and on in by_code:
-                target = next(m for m in by_code[on].milestones if m.is_key and m.name != "Cadrage validé")
+                target = [m for m in by_code[on].milestones if m.is_key][-1]  # its go-live
                 dependencies.append(
                     Dependency(
                         project=by_code[needs].project,

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from projects.views import project as views
-from projects.views import registers, weekly
+from projects.views import register_forms, registers, weekly
 
 app_name = "projects"
 
@@ -28,4 +28,4 @@ urlpatterns = [
     path("projects/<int:pk>/partials/history/", views.project_history_partial, name="history-partial"),
 ]
 
-urlpatterns += registers.urlpatterns + weekly.urlpatterns
+urlpatterns += registers.urlpatterns + weekly.urlpatterns + register_forms.urlpatterns

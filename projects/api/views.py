@@ -4,10 +4,12 @@ from drf_spectacular.utils import extend_schema, extend_schema_view, inline_seri
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from pmo.core.api import (
     IF_MATCH,
+    FilterBackend,
     ListFiltersOnlyMixin,
     VersionedRetrieveMixin,
     VersionedUpdateMixin,
@@ -148,6 +150,7 @@ class RegisterViewSet(
 
     model = None
     permission_classes = [ReadOnlyOrObjectEditable]
+    filter_backends = [FilterBackend, OrderingFilter]
     filterset_fields = ["project"]
     ordering_fields = ["id"]
 

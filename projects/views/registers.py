@@ -8,28 +8,90 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from projects import charts, qcdr, selectors
+from projects.models import Project
 
 
 def _today():
     return timezone.localdate()
 
 
+def can_edit_registers(user, project) -> bool:
+    """May `user` add and change rows of this project's registers? One query per request."""
+    return Project.objects.editable_by(user).filter(pk=project.pk).exists()
+
+
+def milestones_context(request, project) -> dict:
+    tab = selectors.project_milestones(project=project, as_of=_today())
+    return {
+        "project": project,
+        "rows": tab.rows,
+        "has_trend": any(series.points for series in tab.trend),
+        "trend_figure": charts.milestone_trend_figure(tab.trend),
+        "tolerance_days": selectors.thresholds_for(project).time_tolerance_days,
+        "can_edit": can_edit_registers(request.user, project),
+    }
+
+
+def risks_context(request, project) -> dict:
+    tab = selectors.project_risks(project=project)
+    return {
+        "project": project,
+        "tab": tab,
+        "open_threats": sum(tab.heat.values()),
+        "heatmap_figure": charts.risk_heatmap_figure(
+            counts=tab.heat, amber=tab.thresholds.risk_amber_score, red=tab.thresholds.risk_red_score
+        ),
+        "can_edit": can_edit_registers(request.user, project),
+    }
+
+
+def issues_context(request, project) -> dict:
+    return {
+        "project": project,
+        "issues": selectors.project_issues(project=project),
+        "assumptions": project.assumptions.select_related("owner").order_by("status", "title"),
+        "today": _today(),
+        "can_edit": can_edit_registers(request.user, project),
+    }
+
+
+def deliverables_context(request, project) -> dict:
+    return {
+        "project": project,
+        "deliverables": selectors.project_deliverables(project=project),
+        "today": _today(),
+        "can_edit": can_edit_registers(request.user, project),
+    }
+
+
+def dependencies_context(request, project) -> dict:
+    return {
+        "project": project,
+        "tab": selectors.project_dependencies(user=request.user, project=project),
+        "can_edit": can_edit_registers(request.user, project),
+    }
+
+
+# The tab fragments a register form re-renders after a save: name -> (template, context builder).
+TABS = {
+    "milestones": ("projects/partials/milestones.html", milestones_context),
+    "risks": ("projects/partials/risks.html", risks_context),
+    "issues": ("projects/partials/issues.html", issues_context),
+    "deliverables": ("projects/partials/deliverables.html", deliverables_context),
+    "dependencies": ("projects/partials/dependencies.html", dependencies_context),
+}
+
+
+def render_tab(request, project, name: str, **kwargs):
+    template, build = TABS[name]
+    return render(request, template, build(request, project), **kwargs)
+
+
 @login_required
 @require_safe
 def project_milestones_partial(request, pk):
     project = selectors.project_get(user=request.user, pk=pk)
-    tab = selectors.project_milestones(project=project, as_of=_today())
-    return render(
-        request,
-        "projects/partials/milestones.html",
-        {
-            "project": project,
-            "rows": tab.rows,
-            "has_trend": any(series.points for series in tab.trend),
-            "trend_figure": charts.milestone_trend_figure(tab.trend),
-            "tolerance_days": selectors.thresholds_for(project).time_tolerance_days,
-        },
-    )
+    return render_tab(request, project, "milestones")
 
 
 @login_required
@@ -65,56 +127,28 @@ def project_costs_partial(request, pk):
 @require_safe
 def project_risks_partial(request, pk):
     project = selectors.project_get(user=request.user, pk=pk)
-    tab = selectors.project_risks(project=project)
-    return render(
-        request,
-        "projects/partials/risks.html",
-        {
-            "project": project,
-            "tab": tab,
-            "open_threats": sum(tab.heat.values()),
-            "heatmap_figure": charts.risk_heatmap_figure(
-                counts=tab.heat, amber=tab.thresholds.risk_amber_score, red=tab.thresholds.risk_red_score
-            ),
-        },
-    )
+    return render_tab(request, project, "risks")
 
 
 @login_required
 @require_safe
 def project_issues_partial(request, pk):
     project = selectors.project_get(user=request.user, pk=pk)
-    return render(
-        request,
-        "projects/partials/issues.html",
-        {"project": project, "issues": selectors.project_issues(project=project), "today": _today()},
-    )
+    return render_tab(request, project, "issues")
 
 
 @login_required
 @require_safe
 def project_deliverables_partial(request, pk):
     project = selectors.project_get(user=request.user, pk=pk)
-    return render(
-        request,
-        "projects/partials/deliverables.html",
-        {
-            "project": project,
-            "deliverables": selectors.project_deliverables(project=project),
-            "today": _today(),
-        },
-    )
+    return render_tab(request, project, "deliverables")
 
 
 @login_required
 @require_safe
 def project_dependencies_partial(request, pk):
     project = selectors.project_get(user=request.user, pk=pk)
-    return render(
-        request,
-        "projects/partials/dependencies.html",
-        {"project": project, "tab": selectors.project_dependencies(user=request.user, project=project)},
-    )
+    return render_tab(request, project, "dependencies")
 
 
 @login_required
