@@ -14,6 +14,8 @@ from tests.factories import (
     UserFactory,
 )
 
+pytest_plugins = ["tests.url_coverage"]
+
 PRINCIPALS = (
     "anonymous",
     "team",

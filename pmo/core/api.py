@@ -2,7 +2,10 @@
 
 from typing import Any
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import FilterSet as RestFilterSet
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, pagination, status
 from rest_framework.response import Response
@@ -16,6 +19,26 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class ForeignKeysByIdFilterSet(RestFilterSet):
+    """`filterset_fields` on a foreign key filter by id without checking that the id exists.
+
+    django-filter's default validates the id against every row of the related table: an existing
+    but invisible project answered 200 (empty list) and an unknown one 400, an existence oracle.
+    """
+
+    @classmethod
+    def filter_for_lookup(cls, field, lookup_type):
+        if field.is_relation and lookup_type == "exact":
+            return django_filters.NumberFilter, {}
+        return super().filter_for_lookup(field, lookup_type)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """DjangoFilterBackend whose `filterset_fields` filter foreign keys by id (see above)."""
+
+    filterset_base = ForeignKeysByIdFilterSet
 
 
 class PreconditionRequired(exceptions.APIException):

@@ -17,6 +17,7 @@ def wednesday_of_week_48():
     with time_machine.travel("2026-11-25 10:00:00+01:00", tick=False):
         yield
 
+
 MONDAY = "2026-11-23"
 
 

@@ -50,8 +50,8 @@ def demo(transactional_db):
 @pytest.fixture
 def page(page):
     """A page that fails fast instead of waiting 30 s for an element that will not come."""
-    page.set_default_timeout(5_000)
-    page.set_default_navigation_timeout(10_000)
+    page.set_default_timeout(15_000)
+    page.set_default_navigation_timeout(20_000)
     return page
 
 
