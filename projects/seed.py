@@ -5,7 +5,6 @@ selectors and qcdr code. Deterministic (fixed seeds, dates relative to today) an
 
 import calendar
 import contextlib
-import dataclasses
 import itertools
 import math
 import random
@@ -15,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, localcontext
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from psycopg import sql
@@ -273,7 +272,7 @@ DEMO_PROJECTS = [
 # Non-proposed demo projects started at least this long ago, so that they have a full weekly history.
 HISTORY_WEEKS = 26
 BENCH_HISTORY_WEEKS = 104
-BENCH_FORECAST_WEEKS = 26  # milestone forecasts recorded for the last half-year of the benchmark
+BENCH_FORECAST_WEEKS = 26  # benchmark: weekly forecasts of a milestone over its last 26 open weeks
 EV_BY_MILESTONES = {"maintenance-predictive"}
 
 
@@ -732,11 +731,22 @@ WATERMELON_TEXTS = {
     "schedule": "Planning tenu, pas de glissement à signaler.",
     "risk": "Risques sous contrôle.",
 }
-HELP_NEEDED = [
-    "Arbitrage du sponsor attendu sur le budget complémentaire.",
-    "Renfort de deux testeurs pendant trois semaines.",
-    "Priorisation des demandes métier par le comité de pilotage.",
-]
+HELP_NEEDED = {
+    # by the first axis declared red
+    "cost": [
+        "Arbitrage du sponsor attendu sur le budget complémentaire.",
+        "Validation du reste à faire par la DAF.",
+    ],
+    "schedule": [
+        "Renfort de deux testeurs pendant trois semaines.",
+        "Validation du nouveau planning par le comité de pilotage.",
+    ],
+    "risk": [
+        "Décision du COPIL sur le plan de réduction du risque.",
+        "Activation de la clause de réversibilité.",
+    ],
+    "quality": ["Relecture prioritaire par les référents métier.", "Arbitrage sur les réserves de recette."],
+}
 
 
 # --- Weekly history: stories ----------------------------------------------------------------------
@@ -760,7 +770,7 @@ class Story:
 
 
 DEMO_STORIES = {
-    # The watermelon: green everywhere while its costs run 40 % over and "Recette" is long overdue.
+    # The watermelon: green everywhere while its costs run a quarter over and "Recette" is long overdue.
     "erp-finance": Story(
         kind="watermelon", declared="green", cost_drift=0.9, spi=0.93, recette_offset=-40, drift_weeks=18
     ),
@@ -1271,11 +1281,14 @@ def _plan_deliverables(plan: _Plan, count: int) -> None:
     project, story, cal, rng = plan.project, plan.story, plan.cal, plan.rng
     owners = plan.people["owners"]
     picks = sorted(rng.sample(DELIVERABLES, count), key=lambda spec: spec[1])
+    recette = next((m for m in plan.milestones if m.name == RECETTE), None)
+    minutes = DELIVERABLES[4]  # "Procès-verbal de recette": what a slipping "Recette" holds up
+    if story.kind == "slip" and minutes not in picks:
+        picks = sorted([*picks[:-1], minutes], key=lambda spec: spec[1])
     life = (project.end_date - project.start_date).days
     today = cal.today
-    recette = next((m for m in plan.milestones if m.name == RECETTE), None)
     past = [i for i, spec in enumerate(picks) if project.start_date + timedelta(days=life * spec[1]) < today]
-    special = past[-1] if past else 0
+    special = picks.index(minutes) if story.kind == "slip" else past[-1] if past else 0
     for index, (name, frac, criteria) in enumerate(picks):
         due = _weekday(project.start_date + timedelta(days=round(life * frac)))
         reviews = []
@@ -1288,9 +1301,10 @@ def _plan_deliverables(plan: _Plan, count: int) -> None:
         elif index == special and story.kind == "watermelon":
             due = _weekday(today - timedelta(days=20), forward=False)
             reviews = [(today - timedelta(days=30), Deliverable.State.IN_REVIEW, "")]
-        elif index == special and story.kind == "slip" and recette is not None and recette.baseline < today:
+        elif index == special and story.kind == "slip" and recette is not None:
             due = recette.baseline
-            reviews = [(due - timedelta(days=5), Deliverable.State.IN_REVIEW, "")]
+            if due < today:
+                reviews = [(due - timedelta(days=5), Deliverable.State.IN_REVIEW, "")]
         elif due <= today + timedelta(days=2) or story.kind == "closed":
             due = min(due, today)
             if rng.random() < 0.25:
@@ -1577,7 +1591,8 @@ def _texts(plan: _Plan, k: int, source: dict, declared: Declared) -> dict:
     next_steps.append(rng.choice(phase[2]))
     texts["achievements"] = "\n".join(achievements)
     texts["next_steps"] = "\n".join(next_steps)
-    texts["help_needed"] = rng.choice(HELP_NEEDED) if declared.overall == RAG.RED else ""
+    red = [name for name in AXES if getattr(declared, name) == RAG.RED]
+    texts["help_needed"] = rng.choice(HELP_NEEDED[red[0]]) if red else ""
     return texts
 
 
@@ -1589,9 +1604,9 @@ def _quality_text(rag: RAG, params: dict) -> str:
         )
     if rag != RAG.GREEN and "deliverables_overdue" in params:
         return f"Validation en retard : {params['deliverables_overdue']['names']}."
-    if accepted:
+    if accepted and accepted["accepted"]:
         return f"{accepted['accepted']} livrable(s) accepté(s) sur {accepted['total']}, sans réserve."
-    return "Pas de livrable attendu à ce stade."
+    return "Pas de livrable à valider à ce stade."
 
 
 def _cost_text(rag: RAG, params: dict, evm: dict) -> str:
@@ -1683,8 +1698,8 @@ def _reports(
         day = cal.as_of(k)
         last = k == plan.weeks[-1]
         if exact or last:
-            # compute_qcdr's indicated part does not depend on the declaration: the manager declares
-            # from it, and the declaration is then put in (the watermelon axes from qcdr too).
+            # The manager declares from what the data indicates; qcdr then compares the declaration
+            # with the same indicated QCDR (as the update form's live preview does).
             result = qcdr.compute_qcdr(_facts_at(plan, base, k), Declared(), day, thresholds)
             now = qcdr.qcdr_as_dict(result)
         else:
@@ -1692,10 +1707,7 @@ def _reports(
         source = before if story.declared == "lagging" and before is not None and not last else now
         declared = _declare(story, source)
         if result is not None:
-            axes = qcdr.watermelon_axes(declared, result.indicated)
-            snapshot = qcdr.qcdr_as_dict(
-                dataclasses.replace(result, declared=declared, watermelon=bool(axes), watermelon_axes=axes)
-            )
+            snapshot = qcdr.qcdr_as_dict(qcdr.compute_qcdr_with_declared(result, declared))
         else:
             snapshot = dict(now)
             snapshot["declared"] = {name: getattr(declared, name).value for name in (*AXES, "overall")}
@@ -1958,9 +1970,8 @@ def _write(plans: list[_Plan], *, exact: bool, bulk_copy: bool = False, batch_si
             "updated_at": plan.submitted[k],
         }
         for plan in with_history
-        for k in (plan.weeks if exact else plan.weeks[-BENCH_FORECAST_WEEKS:])
         for m in plan.milestones
-        if exact or not (m.achieved and m.target < cal.monday(k))
+        for k in _forecast_weeks(plan, m, every_week=exact)
     )
     if bulk_copy:
         counts["StatusReport"] += _copy(StatusReport, reports)
@@ -1979,6 +1990,16 @@ def _write(plans: list[_Plan], *, exact: bool, bulk_copy: bool = False, batch_si
         )
     )
     return counts
+
+
+def _forecast_weeks(plan: _Plan, milestone: _Milestone, *, every_week: bool) -> list[int]:
+    """The weeks whose report records this milestone's forecast: every reported week (as
+    status_report_submit does), or for the benchmark its last BENCH_FORECAST_WEEKS weeks while open."""
+    if every_week:
+        return plan.weeks
+    cal = plan.cal
+    open_weeks = [k for k in plan.weeks if not (milestone.achieved and milestone.target < cal.monday(k))]
+    return open_weeks[-BENCH_FORECAST_WEEKS:]
 
 
 def _risk_final_state(r: _Risk, cal: _Calendar, *, row: Risk | None = None) -> bool:
@@ -2023,10 +2044,14 @@ def _copy(model, rows: Iterable[dict]) -> int:
         sql.Identifier(model._meta.db_table), sql.SQL(", ").join(sql.Identifier(n) for n in names)
     )
     count = 0
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in itertools.chain([first], rows):
-            copy.write_row([Jsonb(v) if isinstance(v, dict) else v for v in (row[n] for n in names)])
-            count += 1
+    with connection.cursor() as cursor:
+        # pghistory attaches the audit context to the statements run through Django's cursor (here a
+        # no-op SET LOCAL); COPY runs on the raw cursor and its triggers read the same setting.
+        cursor.execute("SET LOCAL pmo.seed = 'copy'")
+        with cursor.cursor.copy(statement) as copy:
+            for row in itertools.chain([first], rows):
+                copy.write_row([Jsonb(v) if isinstance(v, dict) else v for v in (row[n] for n in names)])
+                count += 1
     return count
 
 
@@ -2093,13 +2118,16 @@ DEMO_DEPENDENCIES = [
 
 
 def seed_large_history(
-    *, portfolios, users: dict, today: date, now: datetime | None = None, chunk: int = 200
+    *, portfolios, users: dict, today: date, now: datetime | None = None, chunk: int = 100
 ) -> Counter:
-    """Two years of weekly history for the benchmark projects, in chunks of `chunk` projects.
+    """Two years of weekly history for the benchmark projects, one transaction per `chunk` projects.
 
-    Per project: 5 milestones with their weekly forecasts while open, 12 monthly cost lines (the
-    spend window), 2 deliverables, 7 risks, 3 issues, and a report per week for 104 weeks. Historical
-    reports carry an approximate snapshot; the latest one of each project the real compute_qcdr."""
+    Per project: 5 milestones with weekly forecasts over their last 26 open weeks, 12 monthly
+    cost lines (the spend window), 2 deliverables, 7 risks, 3 issues, and a report per week for 104
+    weeks. Historical reports carry an approximate snapshot; the latest one of each project the real
+    compute_qcdr. Call it outside a transaction: the audit triggers' cost per row grows with the rows
+    already written in the same transaction, so each chunk commits; a run that stops half-way is
+    resumed by the next one (projects that have a history are skipped)."""
     cal = _Calendar(today, now or timezone.now())
     projects = list(
         Project.objects.filter(portfolio__in=portfolios)
@@ -2110,23 +2138,28 @@ def seed_large_history(
     counts: Counter = Counter()
     with historical_timestamps():
         for index in range(0, len(projects), chunk):
-            batch = _fresh(projects[index : index + chunk])
-            plans = [_plan(p, _bench_story(p, cal), cal, _people(p, bench_users), bench=True) for p in batch]
-            counts += _write(plans, exact=False, bulk_copy=True)
-            dependencies = []
-            for needs, on in zip(plans[::10], plans[1::10], strict=False):
-                target = next(m for m in on.milestones if m.name == "Mise en production")
-                dependencies.append(
-                    Dependency(
-                        project=needs.project,
-                        title=f"Livraison de {on.project.name}",
-                        depends_on_project=on.project,
-                        depends_on_milestone=target.row,
-                        needed_by=target.target + timedelta(days=14),
-                        status=Dependency.Status.OPEN,
-                        created_at=cal.moment(needs.project.start_date, 10),
-                        updated_at=cal.moment(needs.project.start_date, 10),
-                    )
-                )
-            counts["Dependency"] += len(Dependency.objects.bulk_create(dependencies))
+            with transaction.atomic():
+                counts += _seed_bench_chunk(projects[index : index + chunk], cal, bench_users)
+    return counts
+
+
+def _seed_bench_chunk(projects: list[Project], cal: _Calendar, users: dict) -> Counter:
+    plans = [_plan(p, _bench_story(p, cal), cal, _people(p, users), bench=True) for p in _fresh(projects)]
+    counts = _write(plans, exact=False, bulk_copy=True)
+    dependencies = []
+    for needs, on in zip(plans[::10], plans[1::10], strict=False):
+        target = next(m for m in on.milestones if m.name == "Mise en production")
+        dependencies.append(
+            Dependency(
+                project=needs.project,
+                title=f"Livraison de {on.project.name}",
+                depends_on_project=on.project,
+                depends_on_milestone=target.row,
+                needed_by=target.target + timedelta(days=14),
+                status=Dependency.Status.OPEN,
+                created_at=cal.moment(needs.project.start_date, 10),
+                updated_at=cal.moment(needs.project.start_date, 10),
+            )
+        )
+    counts["Dependency"] += len(Dependency.objects.bulk_create(dependencies))
     return counts

@@ -165,7 +165,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "Europe/Paris"
-USE_THOUSAND_SEPARATOR = True
+# Off: ids in templates (hx-target="#card-1242") must never render as "1 242"; amounts are grouped
+# explicitly by the money and number filters.
+USE_THOUSAND_SEPARATOR = False
 
 # --- Static and media --------------------------------------------------------------------------
 STATIC_URL = "/static/"
