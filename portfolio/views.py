@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pmo.core.forms import save_versioned_form
 from pmo.core.history import history_for
-from pmo.core.locking import StaleVersionError
 from pmo.core.permissions import get_visible_or_404, require
 from pmo.core.views import render_list
 from portfolio import selectors, services
@@ -76,19 +76,15 @@ def portfolio_edit(request, pk):
     portfolio = _get_portfolio(request, pk)
     require(_can_edit_portfolio(request.user, portfolio))
     form = PortfolioForm(request.POST or None, instance=portfolio)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.portfolio_update(
-                actor=request.user,
-                portfolio=portfolio,
-                version=form.cleaned_data["version"] or 0,
-                data=form.changed_values(),
-            )
-        except StaleVersionError:
-            form.add_stale_error()
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(portfolio)
+    saved = request.method == "POST" and save_versioned_form(
+        form,
+        lambda version, data: services.portfolio_update(
+            actor=request.user, portfolio=portfolio, version=version, data=data
+        ),
+    )
+    if saved:
+        messages.success(request, _("Changes saved."))
+        return redirect(portfolio)
     return render(
         request,
         "portfolio/portfolio_form.html",
@@ -231,19 +227,15 @@ def programme_edit(request, pk):
     programme = _get_programme(request, pk)
     require(_can_edit_programme(request.user, programme))
     form = ProgrammeForm(request.POST or None, instance=programme, portfolios=None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.programme_update(
-                actor=request.user,
-                programme=programme,
-                version=form.cleaned_data["version"] or 0,
-                data=form.changed_values(),
-            )
-        except StaleVersionError:
-            form.add_stale_error()
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect(programme)
+    saved = request.method == "POST" and save_versioned_form(
+        form,
+        lambda version, data: services.programme_update(
+            actor=request.user, programme=programme, version=version, data=data
+        ),
+    )
+    if saved:
+        messages.success(request, _("Changes saved."))
+        return redirect(programme)
     return render(
         request,
         "portfolio/programme_form.html",

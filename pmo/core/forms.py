@@ -57,3 +57,23 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def save_versioned_form(form: VersionedModelForm, save) -> bool:
+    """Hand a valid form's values and version to `save(version=, data=)`; put a stale version or a
+    service's validation errors back on the form. True when saved."""
+    from django.core.exceptions import ValidationError
+
+    from pmo.core.locking import StaleVersionError
+
+    if not form.is_valid():
+        return False
+    try:
+        save(version=form.cleaned_data.get("version") or 0, data=form.changed_values())
+    except StaleVersionError:
+        form.add_stale_error()
+        return False
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True

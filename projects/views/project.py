@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from pmo.core.forms import save_versioned_form
 from pmo.core.history import history_for
-from pmo.core.locking import StaleVersionError
 from pmo.core.permissions import get_visible_or_404, require
 from pmo.core.views import render_form_errors, render_list
 from portfolio.models import Portfolio
@@ -84,22 +84,13 @@ def _save_project_form(request, project):
     editable = project_editable_fields(user=request.user, project=project)
     require(bool(editable))
     form = ProjectForm(request.POST or None, instance=project, user=request.user, editable_fields=editable)
-    if request.method != "POST" or not form.is_valid():
-        return form, False
-    try:
-        services.project_update(
-            actor=request.user,
-            project=project,
-            version=form.cleaned_data["version"] or 0,
-            data=form.changed_values(),
-        )
-    except StaleVersionError:
-        form.add_stale_error()
-        return form, False
-    except ValidationError as error:
-        form.add_error(None, error)
-        return form, False
-    return form, True
+    saved = request.method == "POST" and save_versioned_form(
+        form,
+        lambda version, data: services.project_update(
+            actor=request.user, project=project, version=version, data=data
+        ),
+    )
+    return form, saved
 
 
 @login_required
