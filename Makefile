@@ -71,3 +71,7 @@ lock:
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles
+
+# Area makefiles (benchmarks, security, reliability...): their targets, and extra prerequisites of
+# `lint`/`test` declared as `test: <target>`.
+include $(wildcard mk/*.mk)

@@ -39,7 +39,7 @@ from projects.models import (
     Project,
     Risk,
 )
-from tests import conftest
+from tests import access_refs, conftest
 from tests.factories import ProjectMemberFactory
 from tests.url_coverage import is_login_bounce, load_spec, matches, sample_path, url_patterns
 
@@ -54,7 +54,10 @@ MISSING_PK = 999_999_999
 
 
 def as_vector(value) -> dict[str, object]:
-    """A status vector from the spec: a list in principal order, or a mapping with `default`."""
+    """A status vector from the spec: a list in principal order, a mapping with `default`, or the
+    name of one of the spec's `vectors`."""
+    if isinstance(value, str):
+        value = SPEC["vectors"][value]
     if isinstance(value, list):
         if len(value) != len(PRINCIPALS):
             raise ValueError(f"a status vector needs {len(PRINCIPALS)} statuses: {value}")
@@ -249,6 +252,7 @@ def site(django_db_setup, django_db_blocker):
             **users,
             **_registers(world),
         }
+        refs.update(access_refs.build_all(world, refs))
         sessions = {}
         for name, user in users.items():
             client = Client()

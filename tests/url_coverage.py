@@ -28,6 +28,9 @@ import yaml
 
 TESTS_DIR = Path(__file__).resolve().parent
 SPEC_PATH = TESTS_DIR / "access_spec.yaml"
+# One more file per area (reports, governance, ...): its `urls` extend the main list; a status vector
+# may be the name of one of the main file's `vectors` (YAML anchors do not cross files).
+SPEC_DIR = TESTS_DIR / "access_spec.d"
 
 # Routes (as ResolverMatch.route spells them) answered with a 2xx/3xx that is not a login bounce.
 EXERCISED: set[str] = set()
@@ -78,8 +81,15 @@ def url_patterns() -> list[UrlPattern]:
 
 @cache
 def load_spec() -> dict:
+    """The main spec with the `urls`, `rules` and `coverage_exemptions` of every file of SPEC_DIR."""
     with SPEC_PATH.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        spec = yaml.safe_load(handle)
+    for path in sorted(SPEC_DIR.glob("*.yaml")):
+        with path.open(encoding="utf-8") as handle:
+            part = yaml.safe_load(handle) or {}
+        for key in ("urls", "rules", "coverage_exemptions"):
+            spec.setdefault(key, []).extend(part.get(key) or [])
+    return spec
 
 
 def matches(selector: dict, pattern: UrlPattern) -> bool:
