@@ -6,7 +6,7 @@ from projects.models import Project
 
 # Fields only a PMO officer of the portfolio may set: the frame and the baseline.
 PMO_OWNED_FIELDS = frozenset(
-    {"portfolio", "programme", "code", "manager", "sponsor", "budget", "state", "stage"}
+    {"portfolio", "programme", "code", "manager", "sponsor", "budget", "state", "stage", "strategic_score"}
 )
 PROJECT_FIELDS = (
     "portfolio",
@@ -22,6 +22,7 @@ PROJECT_FIELDS = (
     "start_date",
     "end_date",
     "budget",
+    "strategic_score",
 )
 
 

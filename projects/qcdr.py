@@ -9,6 +9,7 @@ import calendar
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+from functools import cache
 
 from projects.types import (
     AXES,
@@ -79,6 +80,7 @@ def easter_sunday(year: int) -> date:
     return date(year, month, day)
 
 
+@cache
 def french_public_holidays(year: int) -> frozenset[date]:
     """The eleven public holidays of metropolitan France."""
     easter = easter_sunday(year)
@@ -99,22 +101,40 @@ def french_public_holidays(year: int) -> frozenset[date]:
     )
 
 
+def _weekdays_through(day: date) -> int:
+    """Monday-to-Friday days from 0001-01-01 (a Monday) to `day` included."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
+
+
 def working_days_between(start: date, end: date) -> int:
-    """Signed count of French working days from `start` to `end` (end after start is positive)."""
+    """Signed count of French working days from `start` to `end` (end after start is positive).
+
+    Counts the days after `start` up to `end` included, in constant time: weekdays by arithmetic,
+    minus the public holidays that fall on a weekday in between.
+    """
     if start == end:
         return 0
     sign = 1 if end > start else -1
     low, high = (start, end) if sign == 1 else (end, start)
-    holidays: set[date] = set()
-    for year in range(low.year, high.year + 1):
-        holidays |= french_public_holidays(year)
-    count = 0
-    day = low + timedelta(days=1)
-    while day <= high:
-        if day.weekday() < 5 and day not in holidays:
-            count += 1
-        day += timedelta(days=1)
-    return sign * count
+    holidays = sum(
+        1
+        for year in range(low.year, high.year + 1)
+        for holiday in french_public_holidays(year)
+        if low < holiday <= high and holiday.weekday() < 5
+    )
+    return sign * (_weekdays_through(high) - _weekdays_through(low) - holidays)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in french_public_holidays(day.year)
+
+
+def first_working_day_of_month(day: date) -> date:
+    first = day.replace(day=1)
+    while not is_working_day(first):
+        first += timedelta(days=1)
+    return first
 
 
 # --- Earned value -----------------------------------------------------------------------------

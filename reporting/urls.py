@@ -1,11 +1,11 @@
 from django.urls import path
 
-from reporting import views
+from reporting.views import home
 
 app_name = "reporting"
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("reports/", views.reports_home, name="home"),
-    path("reports/projects.csv", views.project_export, name="project-export"),
+    path("dashboard/", home.dashboard, name="dashboard"),
+    path("reports/", home.reports_home, name="home"),
+    path("reports/projects.csv", home.project_export, name="project-export"),
 ]

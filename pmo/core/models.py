@@ -63,3 +63,40 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Notification(models.Model):
+    """One message in a user's in-app notification centre (reports ready, reminders, decisions).
+
+    `key` makes a notification idempotent: a re-run of the task that sends it (a redelivered Celery
+    message, two beats) finds the row and sends nothing twice.
+    """
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Report")
+        REMINDER = "reminder", _("Reminder")
+        EXCEPTION = "exception", _("Exception")
+        DECISION = "decision", _("Decision")
+
+    recipient = models.ForeignKey(
+        "core.User", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    key = models.CharField(_("deduplication key"), max_length=200)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notification_unique_key"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notification_inbox")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -253,3 +253,10 @@ LOGGING = {
 # Demo seed
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo")
 ALLOW_DEMO_SEED = True  # production.py turns it off: the demo accounts must never exist there
+
+# Reporting: the public address used in e-mails; how long a report run may stay queued (or running
+# with nobody holding its lock) before the sweeper re-queues it; a test-only pause inside generation
+# (the window the Celery kill tests need; always 0 outside them).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+REPORT_SWEEP_AFTER_SECONDS = env.int("REPORT_SWEEP_AFTER_SECONDS", default=120)
+REPORT_FAULT_PAUSE_SECONDS = env.int("REPORT_FAULT_PAUSE_SECONDS", default=0)

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -122,6 +122,13 @@ class Project(TimeStampedModel, VersionedModel, ArchivableModel):
         decimal_places=2,
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
+    )
+    strategic_score = models.PositiveSmallIntegerField(
+        _("strategic score"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("0-100: the value of the project for the portfolio's objectives (set by the PMO)."),
     )
     ev_method = models.CharField(
         _("earned value method"),

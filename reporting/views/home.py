@@ -1,4 +1,4 @@
-"""Dashboard and reports pages; the reporting issue adds charts, PDFs and scheduled runs."""
+"""The reports home and the CSV export of the project list."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse

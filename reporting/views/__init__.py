@@ -1,0 +1,1 @@
+"""Reporting pages, one module per area; reporting/urls.py joins their `urlpatterns`."""
