@@ -1,8 +1,16 @@
-"""Shared fixtures: the principals of RELIABILITY.md and a two-portfolio world they live in."""
+"""Shared fixtures: the principals of RELIABILITY.md and a two-portfolio world they live in.
 
+Logging in: PMO officers, executives and the superuser need a second factor (pmo.core.mfa). In
+tests, `client.force_login(user)` gives a session that has passed it, as if the user had typed the
+code of a confirmed TOTP device (see `login` below); tests of the two-factor steps themselves use
+`login_without_mfa` or the real login form.
+"""
+
+import time
 from types import SimpleNamespace
 
 import pytest
+from django.test import Client
 
 from pmo.core.roles import Role
 from tests.factories import (
@@ -85,13 +93,56 @@ def world(db):
 
 @pytest.fixture
 def client_for(client, world):
-    """A logged-in Django test client for a principal name (anonymous: not logged in)."""
-    from django.test import Client
+    """A logged-in Django test client for a principal name (anonymous: not logged in); sessions of
+    principals that need two-factor authentication are verified."""
 
     def make(name: str) -> Client:
         new = Client()
         if name != "anonymous":
-            new.force_login(world.users[name])
+            login(new, world.users[name])
         return new
 
     return make
+
+
+# --- Logging in, second factor included ---------------------------------------------------------
+
+_django_force_login = Client.force_login
+
+
+def login_without_mfa(client: Client, user) -> None:
+    """Django's own force_login: the password step only (a user who needs two-factor authentication
+    is then sent to the enrolment or verification step)."""
+    _django_force_login(client, user)
+
+
+def verify_mfa(client: Client, user):
+    """Mark the client's session as having passed the second factor, the way a correct code does
+    (pmo.core.mfa.mark_verified): django-otp's `otp_device_id` names a confirmed TOTP device of the
+    user (created when missing). Returns the device, or None when the user needs no second factor."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from pmo.core import mfa
+
+    status = mfa.user_status(user)
+    if not status.needed:
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=mfa.TOTP_DEVICE_NAME, confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session[mfa.STATE_KEY] = {"required": status.required, "enrolled": True, "at": int(time.time())}
+    session.save()
+    return device
+
+
+def login(client: Client, user, backend=None) -> None:
+    """force_login, then the second factor where the user needs one."""
+    _django_force_login(client, user, backend)
+    verify_mfa(client, user)
+
+
+# Every force_login of the suite (fixtures, other test modules, DRF's APIClient) logs in completely.
+Client.force_login = login

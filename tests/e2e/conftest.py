@@ -4,8 +4,10 @@ Playwright's sync API runs an event loop in the test thread, so Django's ORM cal
 test itself (seeding, re-reading a project) must be allowed there.
 """
 
+import base64
 import io
 import os
+import time
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -55,9 +57,46 @@ def page(page):
     return page
 
 
+def totp_code(key: bytes, *, after_t: int = -1) -> str:
+    """The code an authenticator app shows for `key` now, or for the next time step when this one
+    was already used (django-otp refuses a replayed step; it accepts one step ahead)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(key)
+    while totp.t() + 1 <= after_t:  # even the next step was used: wait for the clock
+        time.sleep(1)
+    if totp.t() <= after_t:
+        totp.drift = 1
+    return f"{totp.token():06d}"
+
+
+def pass_second_factor(page, username: str) -> None:
+    """PMO officers and executives type a real TOTP code: at their first login they enrol, reading
+    the key shown on the page as a phone would scan it; afterwards the code comes from their
+    device's key in the database."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if "/accounts/mfa/setup/" in page.url:
+        secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        page.fill("#id_code", totp_code(key))
+        page.click("form button[type=submit]")
+        page.wait_for_load_state("domcontentloaded")
+        assert page.locator("#backup-codes li").count() == 10, f"enrolment of {username} failed"
+        page.click("#backup-codes-continue")
+        page.wait_for_load_state("domcontentloaded")
+    elif "/accounts/mfa/verify/" in page.url:
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.fill("#id_code", totp_code(device.bin_key, after_t=device.last_t))
+        page.click("form button[type=submit]")
+        page.wait_for_load_state("domcontentloaded")
+    assert "/accounts/mfa/" not in page.url, f"second factor of {username} failed"
+
+
 @pytest.fixture
 def login(live_server):
-    """Log in through the real login form; returns the page after the redirect to the user's home."""
+    """Log in through the real login form (and the second factor where the user needs one);
+    returns the page after the redirect to the user's home."""
 
     def do_login(page, username: str, password: str = DEMO_PASSWORD):
         page.goto(f"{live_server.url}/accounts/login/")
@@ -66,6 +105,7 @@ def login(live_server):
         page.click("form button[type=submit]")
         page.wait_for_load_state("domcontentloaded")
         assert "/accounts/login/" not in page.url, f"login of {username} failed"
+        pass_second_factor(page, username)
         return page
 
     return do_login
