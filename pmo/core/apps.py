@@ -6,3 +6,12 @@ class CoreConfig(AppConfig):
     name = "pmo.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from pmo.core import dbroles, security
+
+        security.connect()  # every login attempt, logout and two-factor step on record
+        # New tables arrive with migrations: the app role gets its rights (events append-only).
+        post_migrate.connect(dbroles.grant_after_migrate, sender=self)

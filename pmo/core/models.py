@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pmo.core.audit import tracked
@@ -100,3 +101,49 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SecurityEvent(models.Model):
+    """One authentication event (login, lockout, two-factor step) with who, from where and when.
+
+    Written for every login attempt and every two-factor enrolment, verification and failure, so
+    that 100 % of attempts are on record; the per-username failure ceiling counts these rows.
+    Never updated: the audit of authentication, as pghistory is the audit of data.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN_SUCCEEDED = "login_succeeded", _("Login succeeded")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOGOUT = "logout", _("Logout")
+        MFA_ENROLLED = "mfa_enrolled", _("Two-factor authentication enabled")
+        MFA_VERIFIED = "mfa_verified", _("Two-factor code accepted")
+        MFA_FAILED = "mfa_failed", _("Two-factor code rejected")
+        MFA_BACKUP_CODES = "mfa_backup_codes", _("Backup codes generated")
+        MFA_REMOVED = "mfa_removed", _("Two-factor authentication removed")
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    user = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
+    path = models.CharField(_("path"), max_length=255, blank=True)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["username", "kind", "-created_at"], name="security_event_by_username"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"

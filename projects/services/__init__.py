@@ -1,5 +1,6 @@
 """Writes with side effects on projects, their registers and their weekly status reports."""
 
+from projects.services.costs import cost_line_add_actual
 from projects.services.project import (
     project_create,
     project_member_add,
@@ -24,6 +25,7 @@ from projects.services.status import (
 )
 
 __all__ = [
+    "cost_line_add_actual",
     "cost_line_set",
     "cost_rebaseline",
     "deliverable_review",

@@ -1,0 +1,1 @@
+"""Load model of the Monday-morning peak (RELIABILITY row 29): locustfile and driver."""
