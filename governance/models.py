@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pmo.core.audit import tracked
 from pmo.core.models import TimeStampedModel, VersionedModel
@@ -30,7 +31,7 @@ class ProjectException(TimeStampedModel, VersionedModel):
 
     class Tolerance(models.TextChoices):
         COST = "cost", _("Cost")
-        TIME = "time", _("Time")
+        TIME = "time", pgettext_lazy("tolerance", "Time")
         RISK = "risk", _("Risk")
         QUALITY = "quality", _("Quality")
         SCOPE = "scope", _("Scope")

@@ -1,7 +1,26 @@
 from django.urls import path
 
-from governance import views
+from governance.views import exceptions, home
 
 app_name = "governance"
 
-urlpatterns = [path("governance/", views.governance_home, name="home")]
+urlpatterns = [
+    path("governance/", home.governance_home, name="home"),
+    path(
+        "governance/portfolios/<int:pk>/exceptions/",
+        exceptions.portfolio_exceptions,
+        name="portfolio-exceptions",
+    ),
+    path(
+        "governance/projects/<int:pk>/partials/exceptions/",
+        exceptions.project_exceptions_partial,
+        name="project-exceptions-partial",
+    ),
+    path(
+        "governance/projects/<int:pk>/exceptions/raise/", exceptions.exception_raise, name="exception-raise"
+    ),
+    path("governance/exceptions/<int:pk>/", exceptions.exception_detail, name="exception-detail"),
+    path("governance/exceptions/<int:pk>/report/edit/", exceptions.report_edit, name="report-edit"),
+    path("governance/exceptions/<int:pk>/report/preview/", exceptions.report_preview, name="report-preview"),
+    path("governance/exceptions/<int:pk>/close/", exceptions.exception_close, name="exception-close"),
+]

@@ -4,8 +4,10 @@ import copy
 from datetime import date
 from typing import Any
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,26 +111,39 @@ def status_report_submit(
             },
         )
         _after_submit(submitted)
+    # The tolerance scan of this project (DESIGN step 3). Governance sits above projects, so the
+    # task is sent by name; after commit, and `robust` so a broker outage never fails the submit.
+    transaction.on_commit(
+        lambda: current_app.send_task("governance.scan_project", args=[project.pk]), robust=True
+    )
     return submitted
 
 
 def _after_submit(report: StatusReport) -> None:
-    """Point the project at its newest report and record this period's milestone forecasts (MTA)."""
-    latest = (
+    """Point the project at its newest report and record this period's milestone forecasts (MTA).
+
+    Two statements whatever the number of milestones: one UPDATE with the newest report as a
+    sub-select, one INSERT … ON CONFLICT UPDATE of the forecasts (audited by the same triggers)."""
+    newest = (
         StatusReport.objects.filter(
             project_id=report.project_id, state=StatusReport.State.SUBMITTED, is_current=True
         )
         .order_by("-period_start")
-        .values_list("pk", flat=True)
-        .first()
+        .values("pk")[:1]
     )
-    Project.objects.filter(pk=report.project_id).update(latest_report_id=latest)
-    for milestone_id, forecast in Milestone.objects.filter(
-        project_id=report.project_id, forecast_date__isnull=False
-    ).values_list("pk", "forecast_date"):
-        MilestoneForecast.objects.update_or_create(
-            milestone_id=milestone_id, period_start=report.period_start, defaults={"forecast_date": forecast}
-        )
+    Project.objects.filter(pk=report.project_id).update(latest_report_id=Subquery(newest))
+    forecasts = [
+        MilestoneForecast(milestone_id=milestone_id, period_start=report.period_start, forecast_date=forecast)
+        for milestone_id, forecast in Milestone.objects.filter(
+            project_id=report.project_id, forecast_date__isnull=False
+        ).values_list("pk", "forecast_date")
+    ]
+    MilestoneForecast.objects.bulk_create(
+        forecasts,
+        update_conflicts=True,
+        unique_fields=["milestone", "period_start"],
+        update_fields=["forecast_date", "updated_at"],
+    )
 
 
 @transaction.atomic
