@@ -1,7 +1,7 @@
 from django.urls import path
 
+from projects.views import imports, register_forms, registers, weekly
 from projects.views import project as views
-from projects.views import register_forms, registers, weekly
 
 app_name = "projects"
 
@@ -29,3 +29,4 @@ urlpatterns = [
 ]
 
 urlpatterns += registers.urlpatterns + weekly.urlpatterns + register_forms.urlpatterns
+urlpatterns += imports.urlpatterns

@@ -1,5 +1,6 @@
 """Project and everything recorded about one project."""
 
+from projects.models.imports import CalendarToken, ScheduleImport
 from projects.models.project import Project, ProjectMember, ProjectQuerySet
 from projects.models.registers import (
     Assumption,
@@ -18,6 +19,7 @@ from projects.models.status import StatusReport
 
 __all__ = [
     "Assumption",
+    "CalendarToken",
     "CostBaseline",
     "CostBaselineLine",
     "CostLine",
@@ -31,5 +33,6 @@ __all__ = [
     "ProjectMember",
     "ProjectQuerySet",
     "Risk",
+    "ScheduleImport",
     "StatusReport",
 ]

@@ -72,6 +72,13 @@ class Milestone(ProjectRecord):
         validators=[MinValueValidator(0)],
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    # Filled by schedule imports (MS Project, Primavera): a re-import finds the row by its source id.
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    phase = models.CharField(_("phase"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=10, blank=True)
+    source_uid = models.CharField(_("source id"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("milestone")
@@ -79,7 +86,12 @@ class Milestone(ProjectRecord):
         ordering = ["project", F("baseline_date").asc(nulls_last=True), "name"]
         default_related_name = "milestones"
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gte=0), name="milestone_weight_not_negative")
+            models.CheckConstraint(condition=Q(weight__gte=0), name="milestone_weight_not_negative"),
+            models.UniqueConstraint(
+                fields=["project", "source", "source_uid"],
+                condition=~Q(source_uid=""),
+                name="milestone_unique_source_uid",
+            ),
         ]
 
     def __str__(self) -> str:
