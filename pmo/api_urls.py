@@ -1,9 +1,10 @@
 """The REST API under /api/v1/: one router for every app's viewsets."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from governance.api.views import ExceptionReportViewSet, ExceptionViewSet
+from pmo.core.mfa.api import ObtainAuthTokenView
 from portfolio.api.views import MeView, PortfolioViewSet, ProgrammeViewSet
 from projects.api.views import (
     AssumptionViewSet,
@@ -16,6 +17,8 @@ from projects.api.views import (
     RiskViewSet,
     StatusReportViewSet,
 )
+from projects.imports.api import ScheduleImportViewSet
+from reporting.api import ReportRunViewSet
 
 router = DefaultRouter()
 router.register("portfolios", PortfolioViewSet, basename="portfolio")
@@ -29,9 +32,13 @@ router.register("risks", RiskViewSet, basename="risk")
 router.register("issues", IssueViewSet, basename="issue")
 router.register("assumptions", AssumptionViewSet, basename="assumption")
 router.register("dependencies", DependencyViewSet, basename="dependency")
+router.register("exceptions", ExceptionViewSet, basename="exception")
+router.register("exception-reports", ExceptionReportViewSet, basename="exception-report")
+router.register("reports", ReportRunViewSet, basename="report")
+router.register("schedule-imports", ScheduleImportViewSet, basename="schedule-import")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="auth-token"),
+    path("auth/token/", ObtainAuthTokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
     *router.urls,
 ]

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from pmo import views
+from pmo import schedule_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,7 +23,15 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/mfa/", include("pmo.core.mfa.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("reports/schedules/", schedule_views.schedule_list, name="schedules"),
+    path("reports/schedules/<slug:name>/edit/", schedule_views.schedule_edit, name="schedule-edit"),
+    path("reports/schedules/<slug:name>/run/", schedule_views.schedule_run, name="schedule-run"),
+    path("reports/schedules/<slug:name>/reset/", schedule_views.schedule_reset, name="schedule-reset"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/badge/", views.notification_badge, name="notifications-badge"),
+    path("notifications/read/", views.notification_read, name="notifications-read"),
     path("", include("portfolio.urls")),
     path("", include("projects.urls")),
     path("", include("governance.urls")),

@@ -39,7 +39,9 @@ def recipients(run: ReportRun) -> tuple[list, list[str]]:
     """(users, external addresses) who receive the run's report."""
     project = run_project(run)
     portfolio = project.portfolio if project else run.portfolio
-    dist = DistributionList.objects.filter(portfolio=portfolio, kind=run.kind).prefetch_related("users").first()
+    dist = (
+        DistributionList.objects.filter(portfolio=portfolio, kind=run.kind).prefetch_related("users").first()
+    )
     include = {
         "sponsor": dist.include_sponsor if dist else True,
         "manager": dist.include_manager if dist else True,
@@ -54,9 +56,15 @@ def recipients(run: ReportRun) -> tuple[list, list[str]]:
             users[project.manager_id] = project.manager
     elif run.programme_id and include["sponsor"] and run.programme.sponsor:
         users[run.programme.sponsor_id] = run.programme.sponsor
-    roles = [role for role, wanted in ((Role.PMO, include["pmo"]), (Role.EXECUTIVE, include["executives"])) if wanted]
+    roles = [
+        role
+        for role, wanted in ((Role.PMO, include["pmo"]), (Role.EXECUTIVE, include["executives"]))
+        if wanted
+    ]
     if roles:
-        for membership in Membership.objects.filter(portfolio=portfolio, role__in=roles).select_related("user"):
+        for membership in Membership.objects.filter(portfolio=portfolio, role__in=roles).select_related(
+            "user"
+        ):
             users[membership.user_id] = membership.user
     if dist:
         users.update({user.pk: user for user in dist.users.all()})
@@ -66,14 +74,20 @@ def recipients(run: ReportRun) -> tuple[list, list[str]]:
 
 def distribute(run_id: int) -> int:
     """Send a finished run once: claim it (conditional UPDATE), notify, e-mail; returns e-mails sent."""
-    claimed = ReportRun.objects.filter(pk=run_id, status=ReportRun.Status.DONE, distributed_at__isnull=True).update(
-        distributed_at=timezone.now()
-    )
+    claimed = ReportRun.objects.filter(
+        pk=run_id, status=ReportRun.Status.DONE, distributed_at__isnull=True
+    ).update(distributed_at=timezone.now())
     if not claimed:
         return 0
     run = ReportRun.objects.select_related(
-        "project__portfolio", "project__sponsor", "project__manager", "portfolio", "programme__sponsor",
-        "exception__project__portfolio", "exception__project__sponsor", "exception__project__manager",
+        "project__portfolio",
+        "project__sponsor",
+        "project__manager",
+        "portfolio",
+        "programme__sponsor",
+        "exception__project__portfolio",
+        "exception__project__sponsor",
+        "exception__project__manager",
     ).get(pk=run_id)
     users, externals = recipients(run)
     with override(settings.LANGUAGE_CODE):
@@ -84,7 +98,7 @@ def distribute(run_id: int) -> int:
         if not addresses:
             return 0
         body = _(
-            "Hello,\n\nPlease find attached the %(kind)s \"%(scope)s\" (%(period)s).\n"
+            'Hello,\n\nPlease find attached the %(kind)s "%(scope)s" (%(period)s).\n'
             "It is also available in the application: %(url)s\n\n-- PMO"
         ) % {
             "kind": run.get_kind_display().lower(),
@@ -105,12 +119,14 @@ def distribute(run_id: int) -> int:
 
 def notify_failure(run_id: int) -> None:
     """Tell whoever requested the run, and the portfolio's PMO officers, that it failed."""
-    run = ReportRun.objects.select_related("project__portfolio", "exception__project__portfolio", "portfolio").get(
-        pk=run_id
-    )
+    run = ReportRun.objects.select_related(
+        "project__portfolio", "exception__project__portfolio", "portfolio"
+    ).get(pk=run_id)
     project = run_project(run)
     portfolio = project.portfolio if project else run.portfolio
-    users = [m.user for m in Membership.objects.filter(portfolio=portfolio, role=Role.PMO).select_related("user")]
+    users = [
+        m.user for m in Membership.objects.filter(portfolio=portfolio, role=Role.PMO).select_related("user")
+    ]
     if run.requested_by_id:
         users.append(run.requested_by)
     with override(settings.LANGUAGE_CODE):
@@ -156,7 +172,14 @@ def send_update_reminders(*, period: date, actor, projects=None) -> int:
             lines = "\n".join(f"- {p.code} {p.name}" for p in projects_of)
             body = _("Your weekly update is missing for:\n%(projects)s") % {"projects": lines}
             url = reverse("projects:my-projects")
-            if not notify(recipients=[manager], kind=Notification.Kind.REMINDER, title=title, body=body, key=key, url=url):
+            if not notify(
+                recipients=[manager],
+                kind=Notification.Kind.REMINDER,
+                title=title,
+                body=body,
+                key=key,
+                url=url,
+            ):
                 continue  # already reminded for this week
             sent += 1
             if manager.email:

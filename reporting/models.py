@@ -54,13 +54,28 @@ class ReportRun(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     key = models.CharField(_("key"), max_length=200, unique=True, editable=False)
     portfolio = models.ForeignKey(
-        Portfolio, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("portfolio")
+        Portfolio,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("portfolio"),
     )
     programme = models.ForeignKey(
-        Programme, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("programme")
+        Programme,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("programme"),
     )
     project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, null=True, blank=True, related_name="report_runs", verbose_name=_("project")
+        Project,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_runs",
+        verbose_name=_("project"),
     )
     exception = models.ForeignKey(
         ProjectException,
@@ -151,7 +166,12 @@ class HighlightReport(models.Model):
         ReportRun, on_delete=models.PROTECT, related_name="highlight", verbose_name=_("run")
     )
     previous = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("previous report")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("previous report"),
     )
     content = models.JSONField(_("content"), default=dict)
     diff = models.JSONField(_("changes since the previous report"), default=dict)

@@ -15,23 +15,29 @@ from django.utils.translation import override
 from reporting.generators import Rendered
 
 
-def _local_only_fetcher(url: str, *args, **kwargs):
-    from weasyprint import default_url_fetcher
+def _local_only_fetcher():
+    """WeasyPrint (≥ 70) takes a URLFetcher object: this one reads file: and data: URLs and static
+    files only; anything else (http...) fails."""
+    from weasyprint.urls import URLFetcher
 
-    if url.startswith(("file:", "data:")):
-        return default_url_fetcher(url, *args, **kwargs)
-    if url.startswith(settings.STATIC_URL):
-        path = finders.find(url.removeprefix(settings.STATIC_URL))
-        if path:
-            return default_url_fetcher(Path(path).as_uri(), *args, **kwargs)
-    raise ValueError(f"PDF resources must be local: {url}")
+    class LocalOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith(settings.STATIC_URL):
+                path = finders.find(url.removeprefix(settings.STATIC_URL))
+                if path:
+                    url = Path(path).as_uri()
+            if not url.startswith(("file:", "data:")):
+                raise ValueError(f"PDF resources must be local: {url}")
+            return super().fetch(url, headers)
+
+    return LocalOnlyFetcher(allowed_protocols=("file", "data"))
 
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:
     """(PDF bytes, page count) of an HTML document."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_only_fetcher).render()
+    document = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=_local_only_fetcher()).render()
     return document.write_pdf(), len(document.pages)
 
 

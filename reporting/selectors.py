@@ -49,3 +49,17 @@ def projects_past_end(*, user, today: date):
         archived_at__isnull=True, state=Project.State.ACTIVE, end_date__lt=today
     )
     return late.count(), list(late.order_by("end_date")[:10])
+
+
+def run_list(*, user, kind: str | None = None, status: str | None = None):
+    """Report runs the user can see, newest first, with their scope (one query per page)."""
+    from reporting.models import ReportRun
+
+    runs = ReportRun.objects.visible_to(user).select_related(
+        "portfolio", "programme", "project", "exception__project", "requested_by"
+    )
+    if kind in ReportRun.Kind.values:
+        runs = runs.filter(kind=kind)
+    if status in ReportRun.Status.values:
+        runs = runs.filter(status=status)
+    return runs.order_by("-requested_at", "-id")

@@ -105,7 +105,9 @@ def request_run(
         period = week_start(period)
     key = ReportRun.make_key(
         kind,
-        scope=scope_key(kind=kind, portfolio=portfolio, programme=programme, project=project, exception=exception),
+        scope=scope_key(
+            kind=kind, portfolio=portfolio, programme=programme, project=project, exception=exception
+        ),
         period=period,
     )
     fields = {
@@ -214,7 +216,8 @@ def fail_run(run_id: int, message: str) -> None:
 
 def requeue_for_retry(run_id: int, message: str) -> None:
     ReportRun.objects.filter(pk=run_id, status=Status.RUNNING).update(
-        status=Status.QUEUED, step=_("Retrying after an error: %(error)s") % {"error": message[:150]},
+        status=Status.QUEUED,
+        step=_("Retrying after an error: %(error)s") % {"error": message[:150]},
         enqueued_at=timezone.now(),
     )
 

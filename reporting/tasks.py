@@ -52,7 +52,9 @@ def generate_report(self, run_id: int) -> str:
             services.finish_run(run, rendered)
         except TransientError as error:
             if self.request.retries >= MAX_RETRIES:
-                services.fail_run(run_id, _("Failed after %(n)d attempts: %(error)s") % {"n": run.attempts, "error": error})
+                services.fail_run(
+                    run_id, _("Failed after %(n)d attempts: %(error)s") % {"n": run.attempts, "error": error}
+                )
                 distribution.notify_failure(run_id)
                 return "failed"
             services.requeue_for_retry(run_id, str(error))
@@ -92,33 +94,39 @@ def weekly_highlights() -> int:
     from projects.models import Project
 
     queued = 0
-    for project in Project.objects.filter(state=Project.State.ACTIVE, archived_at__isnull=True).select_related(
-        "portfolio"
-    ):
+    for project in Project.objects.filter(
+        state=Project.State.ACTIVE, archived_at__isnull=True
+    ).select_related("portfolio"):
         _run, new = services.request_run(actor=None, kind=ReportRun.Kind.HIGHLIGHT, project=project)
         queued += new
     return queued
 
 
 @shared_task(name="reporting.monday_reminders", ignore_result=True)
-def monday_reminders() -> int:
+def monday_reminders(portfolio_ids: list[int] | None = None) -> int:
     """Monday morning: remind every manager whose report of the week just ended is missing."""
+    from projects.models import Project
+
     today = timezone.localdate()
-    return distribution.send_update_reminders(period=today - timedelta(days=7), actor=None)
+    projects = Project.objects.filter(portfolio_id__in=portfolio_ids) if portfolio_ids is not None else None
+    return distribution.send_update_reminders(period=today - timedelta(days=7), actor=None, projects=projects)
 
 
 @shared_task(name="reporting.monthly_steering_packs", ignore_result=True)
-def monthly_steering_packs() -> int:
+def monthly_steering_packs(portfolio_ids: list[int] | None = None) -> int:
     """On the first working day of the month (the crontab fires on days 1-7, the code checks), a
-    steering committee pack per active portfolio."""
+    steering committee pack per active portfolio; on demand (portfolio ids given), today."""
     from portfolio.models import Portfolio
     from projects.qcdr import first_working_day_of_month
 
     today = timezone.localdate()
-    if today != first_working_day_of_month(today):
+    portfolios = Portfolio.objects.filter(archived_at__isnull=True)
+    if portfolio_ids is not None:
+        portfolios = portfolios.filter(pk__in=portfolio_ids)
+    elif today != first_working_day_of_month(today):
         return 0
     queued = 0
-    for portfolio in Portfolio.objects.filter(archived_at__isnull=True):
+    for portfolio in portfolios:
         _run, new = services.request_run(actor=None, kind=ReportRun.Kind.STEERING, portfolio=portfolio)
         queued += new
     return queued

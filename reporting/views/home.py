@@ -1,42 +1,39 @@
-"""The reports home and the CSV export of the project list."""
+"""The reports home and the CSV export of the project list (the dashboard is views/dashboard.py)."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portfolio.selectors import is_pmo_anywhere
 from projects.filters import ProjectFilter
-from projects.selectors import my_projects, project_list
+from projects.selectors import project_list
 from reporting import selectors
 from reporting.exports import csv_bytes
-
-
-@login_required
-def dashboard(request):
-    today = timezone.localdate()
-    return render(
-        request,
-        "reporting/dashboard.html",
-        {
-            "summaries": selectors.portfolio_summary(user=request.user),
-            "ending_soon": selectors.projects_ending_soon(user=request.user, today=today),
-            "past_end": selectors.projects_past_end(user=request.user, today=today),
-            "my_projects": my_projects(user=request.user)
-            .select_related(None)
-            .only("id", "code", "name", "state"),
-            "today": today,
-        },
-    )
+from reporting.forms import RunRequestForm
 
 
 @login_required
 def reports_home(request):
+    """The reports hub: the latest runs, generating a report, exports, the schedules for the PMO."""
     return render(
         request,
         "reporting/home.html",
-        {"summaries": selectors.portfolio_summary(user=request.user)},
+        {
+            "summaries": selectors.portfolio_summary(user=request.user),
+            "latest_runs": selectors.run_list(user=request.user)[:8],
+            "form": RunRequestForm(user=request.user),
+            "is_pmo": is_pmo_anywhere(user=request.user),
+            "exports": [
+                ("matrix", _("QCDR matrix")),
+                ("projects", _("Projects")),
+                ("milestones", _("Milestones")),
+                ("cost-lines", _("Cost lines")),
+                ("risks", _("Risks")),
+                ("issues", _("Issues")),
+            ],
+        },
     )
 
 

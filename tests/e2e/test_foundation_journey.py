@@ -35,8 +35,13 @@ class BrowserProblems:
         self.items: list[str] = []
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.items.append(f"page error: {error}"))
-        page.on("requestfailed", lambda request: self.items.append(f"failed: {request.url}"))
+        page.on("requestfailed", self._failed)
         page.on("response", self._response)
+
+    def _failed(self, request):
+        # a request cut short by the page navigating away (the bell's badge, a download) is not a fault
+        if request.failure != "net::ERR_ABORTED":
+            self.items.append(f"failed: {request.url} ({request.failure})")
 
     def _console(self, message):
         if message.type == "error":

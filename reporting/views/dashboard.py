@@ -1,0 +1,166 @@
+"""The portfolio dashboard: KPI tiles, the QCDR matrix and the portfolio charts of one portfolio
+(or one of its programmes), filtered by programme, state, stage and project manager.
+
+One URL: the whole page on first load; an HTMX request refreshes the dashboard's body (filters) or
+only the matrix (sorting, paging) when it targets it. Every part comes from one
+`build_dashboard` call over the reader's visible projects of the scope.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef
+from django.http import Http404, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+
+from pmo.core.roles import PORTFOLIO_WIDE_READ_ROLES, Role
+from portfolio.models import Membership, Portfolio, Programme
+from projects.models import Project
+from reporting import charts
+from reporting.dashboard import OPEN_STATES, WORST_FIRST, ProjectRow, build_dashboard, sort_key
+from reporting.filters import DashboardFilter, filter_options
+
+MATRIX_PAGE_SIZE = 50
+MATRIX_TARGET = "dashboard-matrix"
+MATRIX_TEMPLATE = "reporting/partials/dashboard_matrix.html"
+
+
+def _rag_order(rag: str) -> int:
+    return WORST_FIRST.get(rag, 2)
+
+
+# Sortable columns of the matrix: key → row sort key (ascending; "-key" reverses).
+SORTS = {
+    "code": lambda r: r.code,
+    "name": lambda r: r.name.lower(),
+    "programme": lambda r: (r.programme_name.lower(), r.code),
+    "manager": lambda r: (r.manager_name.lower(), r.code),
+    "stage": lambda r: (r.stage.lower(), r.code),
+    "overall": sort_key,
+    "declared": lambda r: (_rag_order(r.declared["overall"]), r.code),
+    "quality": lambda r: (_rag_order(r.indicated["quality"]), r.code),
+    "cost": lambda r: (_rag_order(r.indicated["cost"]), r.code),
+    "schedule": lambda r: (_rag_order(r.indicated["schedule"]), r.code),
+    "risk": lambda r: (_rag_order(r.indicated["risk"]), r.code),
+    "trend": lambda r: ({"worse": 0, "same": 1, "better": 2}.get(r.trend, 3), r.code),
+    # oldest update first; never updated before everything
+    "updated": lambda r: (r.last_submitted is not None, r.last_submitted or r.code, r.code),
+    "budget": lambda r: (-r.budget, r.code),
+    "exceptions": lambda r: (-r.open_exceptions, r.code),
+}
+
+
+def sorted_rows(rows: tuple[ProjectRow, ...], ordering: str) -> list[ProjectRow]:
+    """The matrix rows in the requested order; unknown keys keep the default (worst first)."""
+    key = ordering.removeprefix("-")
+    if key not in SORTS:
+        return list(rows)
+    return sorted(rows, key=SORTS[key], reverse=ordering.startswith("-"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    portfolio: Portfolio | None
+    programme: Programme | None
+    portfolios: list[Portfolio]
+
+
+def _scope(request) -> Scope:
+    """The portfolio shown: `?programme=` (its portfolio), else `?portfolio=`, else the reader's first
+    visible portfolio. A portfolio or programme the reader cannot see is a 404."""
+    user = request.user
+    portfolios = list(
+        Portfolio.objects.visible_to(user)
+        .annotate(
+            is_pmo=Exists(
+                Membership.objects.filter(user_id=user.pk, role=Role.PMO, portfolio_id=OuterRef("pk"))
+            ),
+            reads_all=Exists(
+                Membership.objects.filter(
+                    user_id=user.pk, role__in=PORTFOLIO_WIDE_READ_ROLES, portfolio_id=OuterRef("pk")
+                )
+            ),
+        )
+        .order_by(F("archived_at").asc(nulls_first=True), "name")
+    )
+    by_id = {str(p.pk): p for p in portfolios}
+    programme = None
+    wanted = request.GET.get("programme") or ""
+    if wanted:
+        if not wanted.isdigit():
+            raise Http404
+        programme = Programme.objects.visible_to(user).filter(pk=wanted).first()
+        if programme is None:
+            raise Http404
+        portfolio = by_id.get(str(programme.portfolio_id))
+    elif request.GET.get("portfolio"):
+        portfolio = by_id.get(request.GET["portfolio"])
+    else:
+        portfolio = portfolios[0] if portfolios else None
+    if (wanted or request.GET.get("portfolio")) and portfolio is None:
+        raise Http404
+    return Scope(portfolio=portfolio, programme=programme, portfolios=portfolios)
+
+
+@login_required
+def dashboard(request):
+    """The portfolio dashboard (every reader of a portfolio; each sees the projects visible to them)."""
+    scope = _scope(request)
+    today = timezone.localdate()
+    context = {"scope": scope, "portfolio": scope.portfolio, "today": today}
+    template = "reporting/dashboard.html"
+    is_refresh = request.htmx and not request.htmx.boosted
+    if scope.portfolio is not None:
+        visible = Project.objects.visible_to(request.user).filter(portfolio=scope.portfolio)
+        options = filter_options(projects=visible)
+        if scope.programme is not None:
+            options = options.with_programme(scope.programme)
+            visible = visible.filter(programme=scope.programme)
+        data_filter = DashboardFilter(request.GET, queryset=visible, options=options)
+        data = build_dashboard(projects=data_filter.qs, as_of=today)
+        ordering = request.GET.get("ordering", "")
+        paginator = Paginator(sorted_rows(data.rows, ordering), MATRIX_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        is_pmo = request.user.is_superuser or scope.portfolio.is_pmo
+        if is_refresh:
+            template = (
+                MATRIX_TEMPLATE
+                if request.htmx.target == MATRIX_TARGET
+                else "reporting/partials/dashboard_body.html"
+            )
+        context.update(
+            filter=data_filter,
+            data=data,
+            kpis=data.kpis,
+            page_obj=page,
+            ordering=ordering,
+            # a matrix refresh (sort, page) draws no chart
+            figures=charts.dashboard_figures(data) if template != MATRIX_TEMPLATE else {},
+            can_chase=is_pmo,
+            # the COPIL pack: whoever reads the whole portfolio (reporting.services.can_request)
+            can_request_pack=request.user.is_superuser or scope.portfolio.reads_all,
+            export_query=_export_query(scope, data_filter),
+        )
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _export_query(scope: Scope, data_filter: DashboardFilter) -> str:
+    """The query string of the matrix export (the project list's filters) for what the dashboard shows."""
+    query = QueryDict(mutable=True)
+    query["portfolio"] = scope.portfolio.pk
+    cleaned = data_filter.form.cleaned_data if data_filter.is_bound and data_filter.is_valid() else {}
+    if cleaned.get("programme"):
+        query["programme"] = cleaned["programme"]
+    if cleaned.get("manager"):
+        query["manager"] = cleaned["manager"]
+    state = cleaned.get("state")
+    if not state:
+        query.setlist("state", list(OPEN_STATES))
+    elif state != "all":
+        query["state"] = state
+    return query.urlencode()
