@@ -12,7 +12,11 @@ class ProjectFilter(django_filters.FilterSet):
     portfolio = django_filters.NumberFilter(field_name="portfolio_id", label=_("Portfolio"))
     programme = django_filters.NumberFilter(field_name="programme_id", label=_("Programme"))
     manager = django_filters.NumberFilter(field_name="manager_id", label=_("Project manager"))
-    state = django_filters.MultipleChoiceFilter(choices=Project.State.choices, label=_("State"))
+    # distinct=False: a filter on a column of the project itself never duplicates rows, and DISTINCT over
+    # the joined columns made Postgres sort every visible project before paginating.
+    state = django_filters.MultipleChoiceFilter(
+        choices=Project.State.choices, label=_("State"), distinct=False
+    )
     archived = django_filters.BooleanFilter(method="filter_archived", label=_("Archived"))
     ordering = django_filters.OrderingFilter(
         fields=(

@@ -319,6 +319,8 @@ def seed_projects(*, structure, today: date) -> list[Project]:
                 "start_date": start,
                 "end_date": end,
                 "budget": Decimal(rng.randrange(80, 4000) * 1000),
+                # the PMO's strategic score (0-100), spread so the dashboard's bubble chart reads
+                "strategic_score": 25 + (index * 37) % 71,
                 "ev_method": "milestones" if code in EV_BY_MILESTONES else "percent_complete",
             },
         )
@@ -362,6 +364,7 @@ def seed_large_projects(*, portfolios, managers, today: date, count: int = 2000)
                 start_date=start,
                 end_date=end,
                 budget=Decimal(rng.randrange(50, 5000) * 1000),
+                strategic_score=20 + (i * 37) % 79,
             )
         )
     Project.objects.bulk_create(rows, batch_size=1000)

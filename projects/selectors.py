@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 
 from pmo.core.periods import week_start
 from pmo.core.permissions import get_visible_or_404
@@ -44,6 +45,31 @@ def project_list(*, user) -> QuerySet[Project]:
     """Visible projects with portfolio, programme and people joined (one query per page)."""
     return Project.objects.visible_to(user).select_related(
         "portfolio", "programme", "manager", "deputy", "sponsor", "latest_report"
+    )
+
+
+# What a list of projects shows of the latest report: its week and RAG per axis (not its texts, and
+# not the QCDR snapshot, a JSON document of ~1 kB that would be parsed row by row).
+LATEST_STATUS_FIELDS = (
+    *("id", "period_start", "submitted_at"),
+    *("overall", "quality", "cost", "schedule", "risk"),
+)
+
+
+def project_rows(*, user) -> QuerySet[Project]:
+    """Visible projects for lists that show ids and the latest RAG (the API): the project's own
+    columns and its latest report's RAG columns in one query per page, without the joined people
+    and portfolio; `latest_watermelon` is read from the stored snapshot by PostgreSQL."""
+    return (
+        Project.objects.visible_to(user)
+        .select_related("latest_report")
+        .only(
+            *(field.name for field in Project._meta.concrete_fields),
+            *(f"latest_report__{name}" for name in LATEST_STATUS_FIELDS),
+        )
+        .annotate(
+            latest_watermelon=Cast(KeyTextTransform("watermelon", "latest_report__indicated"), BooleanField())
+        )
     )
 
 

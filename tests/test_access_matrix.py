@@ -256,7 +256,7 @@ def site(django_db_setup, django_db_blocker):
         sessions = {}
         for name, user in users.items():
             client = Client()
-            client.force_login(user)
+            conftest.login(client, user)  # second factor passed where the user needs one
             sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
         yield SimpleNamespace(world=world, refs=refs, sessions=sessions, clients={})
         transaction.set_rollback(True)
@@ -322,7 +322,7 @@ def send(site, principal: str, case: Case, *, htmx: bool):
         _archive(site, case.archived)
         data = _resolve_data(site, case.data or {})
         if case.method == "GET":
-            response = client.get(path, case.query, headers=headers)
+            response = client.get(path, _resolve_data(site, case.query), headers=headers)
         elif case.is_api:
             target = site.refs.get(case.kwargs.get("pk"))
             if case.method in ("PUT", "PATCH") and target is not None:

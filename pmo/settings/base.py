@@ -7,8 +7,6 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from pmo.schedule import BEAT_SCHEDULE
-
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -34,6 +32,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "pgtrigger",
     "pghistory",
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "pmo.core.middleware.MFAMiddleware",
     "pmo.core.middleware.NoStoreForAuthenticatedMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -100,7 +102,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # --- Authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend behind a per-username ceiling: at most 100 failed password checks per hour per
+    # account, whatever the address (ASVS 4.0.3 2.2.1); axes alone keys on username + address.
+    "pmo.core.bruteforce.CeilingModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -119,15 +123,32 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock out a username from one address after 5 failures in 15 minutes; never trust X-Forwarded-For
-# (a spoofed header must not reset the counter), so the client address is REMOTE_ADDR only.
+# Lock out a username from one address after 5 failures in 15 minutes. The address is REMOTE_ADDR,
+# or behind TRUSTED_PROXY_COUNT reverse proxies the entry of X-Forwarded-For that the outermost
+# trusted proxy wrote: what a client puts in the header itself never changes the key, so a spoofed
+# X-Forwarded-For cannot reset the counter (pmo.core.bruteforce.client_ip).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "pmo.core.bruteforce.client_ip"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Per-username ceiling across rotating addresses (pmo.core.bruteforce), counted from SecurityEvent.
+LOGIN_FAILURE_CEILING = 100
+LOGIN_FAILURE_CEILING_WINDOW = timedelta(hours=1)
+
+# --- Two-factor authentication (pmo.core.mfa): TOTP + backup codes, django-otp ---------------
+# Required for PMO officers, executives, staff and superusers; optional for everyone else. Until the
+# session is verified every page redirects to the enrolment or verification step (MFAMiddleware).
+OTP_TOTP_ISSUER = "PMO"
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n failures, wait 2^(n-1) s before the next try
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A role granted during a session takes effect at the next check (at most this many seconds).
+MFA_RECHECK_SECONDS = 300
+MFA_BACKUP_CODE_COUNT = 10
 
 # --- Sessions: 30 minutes idle, 12 hours absolute (pmo.core.middleware) ----------------------
 SESSION_COOKIE_AGE = 30 * 60
@@ -136,6 +157,12 @@ SESSION_ABSOLUTE_LIFETIME = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Pages carry the CSRF token (forms, and hx-headers on <body>): no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# Flash messages live in the session, not in a cookie of their own (one cookie less to harden).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Security headers ------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -231,7 +258,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = 540
 CELERY_TASK_TIME_LIMIT = 600
 # Must exceed the time limit and any countdown, or Redis redelivers a running task in a loop.
 CELERY_VISIBILITY_TIMEOUT = 900
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# unacked_restore_throttle 1: kombu looks for expired unacked messages every 10 s, not every 100 s
+# (a hard-killed worker's task is back within visibility_timeout + 10 s; RELIABILITY row 23).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_throttle": 1,
+}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_RESULT_EXPIRES = 86400
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = 30
@@ -239,7 +271,9 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+# Empty on purpose: the rows come from pmo/schedule.py through install_schedules() (after migrate)
+# and PMO officers may change them; beat would overwrite them from here at every start.
+CELERY_BEAT_SCHEDULE = {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 LOGGING = {

@@ -1,7 +1,10 @@
 """Météo icons and QCDR reasons for templates: one rendering of a RAG everywhere."""
 
+import functools
+
 from django import template
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from projects.reasons import describe
@@ -28,7 +31,13 @@ AXIS_LABELS = {
 @register.simple_tag
 def meteo(rag: str | None, size: str = "") -> str:
     """A weather icon with an accessible label; unknown is grey, never green."""
-    icon, css, label = METEO.get(rag or "unknown", METEO["unknown"])
+    return _meteo_html(rag if rag in METEO else "unknown", size, get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _meteo_html(rag: str, size: str, language: str | None) -> str:
+    """Rendered once per RAG, size and language: a two-year status history shows 600 of them."""
+    icon, css, label = METEO[rag]
     return format_html(
         '<span class="meteo {} {}" title="{}"><i class="bi {}" aria-hidden="true"></i>'
         '<span class="visually-hidden">{}</span></span>',

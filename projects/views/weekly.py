@@ -87,7 +87,7 @@ def _initial_from(report, previous) -> dict:
     return initial
 
 
-def _weekly_context(request, project, form, report):
+def _weekly_context(request, project, form, report, previous):
     today = _today()
     return {
         "project": project,
@@ -95,7 +95,7 @@ def _weekly_context(request, project, form, report):
         "report": report,
         "monday": week_start(today),
         "today": today,
-        "previous": previous_report(project=project, before=week_start(today)),
+        "previous": previous,
         **selectors.weekly_registers(project=project, month=today.replace(day=1)),
         "risk_add_form": RiskAddForm(),
     }
@@ -139,7 +139,10 @@ def weekly_update(request, pk):
             return redirect("projects:weekly-update", pk=project.pk)
     status = 422 if form.errors else 200
     return render(
-        request, "projects/weekly_update.html", _weekly_context(request, project, form, report), status=status
+        request,
+        "projects/weekly_update.html",
+        _weekly_context(request, project, form, report, previous),
+        status=status,
     )
 
 
