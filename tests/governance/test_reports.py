@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import escape
 from django.utils.text import capfirst
 
 from governance import services
@@ -117,7 +118,7 @@ def test_sending_freezes_the_report_and_marks_the_exception_reported(raised, wor
     assert sent.state == ExceptionReport.State.SENT
     assert sent.sent_by == world.users["pm_a"] and sent.sent_at is not None
     assert sent.version == raised.version + 1
-    assert raised.title in sent.html_snapshot
+    assert escape(raised.title) in sent.html_snapshot
     for option in sent.options:
         assert option["title"] in sent.html_snapshot
     assert 'id="exception-report-document"' in sent.html_snapshot

@@ -99,7 +99,7 @@ def test_the_detail_page_shows_the_report_and_the_actions_of_the_user(raised, cl
     url = reverse("governance:exception-detail", args=[raised.pk])
     manager = client_for("pm_a").get(url)
     assert manager.context["can_edit"] is True and manager.context["can_close"] is False
-    assert raised.report.title.encode() in manager.content
+    assert escape(raised.report.title).encode() in manager.content
     assert reverse("reporting:exception-send", args=[raised.pk]).encode() in manager.content
     sponsor = client_for("sponsor").get(url)
     assert sponsor.context["can_edit"] is False and sponsor.context["can_close"] is True

@@ -61,7 +61,7 @@ def test_preview_writes_nothing_then_apply_writes_everything(world):
         date(2026, 3, 2),
         None,
     )
-    assert go.description == "WBS: Conception"
+    assert go.description == "WBS : Conception"
     world.a1.refresh_from_db()
     assert (world.a1.start_date, world.a1.end_date) == (date(2026, 1, 5), date(2026, 6, 30))
     lines = CostLine.objects.filter(project=world.a1, category="opex").order_by("month")

@@ -243,7 +243,7 @@ def test_week_without_report_is_not_submitted(world):
     status = report.content["status"]
     assert status["submitted"] is False and status["latest_submitted"] is None
     assert report.content["qcdr"]["declared_overall"] == "unknown"
-    assert "The status report of the week was not submitted." in report.content["help_needed"]["derived"]
+    assert "La météo de la semaine n'a pas été soumise." in report.content["help_needed"]["derived"]
     assert report.diff == {"previous_period": None, "sections": {}, "count": 0}
 
 
