@@ -1,6 +1,5 @@
 """`/api/v1/reports/`: request a run, poll it, download its file (DESIGN's minimum contract)."""
 
-from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -16,7 +15,7 @@ from portfolio.models import Portfolio, Programme
 from projects.models import Project
 from reporting import selectors, services
 from reporting.models import ReportRun
-from reporting.views.runs import download_name
+from reporting.views.runs import file_response
 
 
 class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):
@@ -129,13 +128,4 @@ class ReportRunViewSet(
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None, format=None):
         """The run's PDF (attachment); 404 until the run is done."""
-        run = self.get_object()
-        if run.status != ReportRun.Status.DONE or not run.file:
-            raise Http404
-        try:
-            handle = run.file.open("rb")
-        except FileNotFoundError:
-            raise Http404 from None
-        return FileResponse(
-            handle, as_attachment=True, filename=download_name(run), content_type="application/pdf"
-        )
+        return file_response(self.get_object())

@@ -56,7 +56,11 @@ def run_progress(request, pk):
 @require_GET
 def run_download(request, pk):
     """The run's file, as an attachment, only for whoever can see the run's scope."""
-    run = get_visible_or_404(selectors.run_list(user=request.user), pk=pk)
+    return file_response(get_visible_or_404(selectors.run_list(user=request.user), pk=pk))
+
+
+def file_response(run: ReportRun) -> FileResponse:
+    """The finished run's PDF as an attachment (pages and API); 404 until it is done."""
     if run.status != ReportRun.Status.DONE or not run.file:
         raise Http404
     try:
