@@ -9,8 +9,24 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from pmo.core.audit import tracked
+from pmo.core.memo import forget, memoised
 from pmo.core.models import ArchivableModel, TimeStampedModel, VersionedModel
 from pmo.core.roles import Role
+
+
+def portfolio_roles(user) -> dict[int, str]:
+    """The user's role per portfolio id: one query, once per request (pmo.core.memo). Visibility
+    rules filter on these ids as literal lists rather than on membership subqueries."""
+    return memoised(
+        user,
+        "portfolio_roles",
+        lambda: dict(Membership.objects.filter(user=user).order_by().values_list("portfolio_id", "role")),
+    )
+
+
+def portfolios_where(user, *roles: str) -> list[int]:
+    """Ids of the portfolios where the user holds one of `roles` (any role when none is given)."""
+    return [pk for pk, role in portfolio_roles(user).items() if not roles or role in roles]
 
 
 class PortfolioQuerySet(models.QuerySet):
@@ -23,9 +39,10 @@ class PortfolioQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        mine = Membership.objects.filter(user=user)
-        pmo_of = mine.filter(role=Role.PMO).values("portfolio_id")
-        return self.filter(Q(id__in=mine.values("portfolio_id"), archived_at__isnull=True) | Q(id__in=pmo_of))
+        return self.filter(
+            Q(id__in=portfolios_where(user), archived_at__isnull=True)
+            | Q(id__in=portfolios_where(user, Role.PMO))
+        )
 
     def editable_by(self, user):
         """Portfolios whose settings the user may change: PMO officers of that portfolio."""
@@ -33,7 +50,7 @@ class PortfolioQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(id__in=Membership.objects.filter(user=user, role=Role.PMO).values("portfolio_id"))
+        return self.filter(id__in=portfolios_where(user, Role.PMO))
 
 
 @tracked()
@@ -115,6 +132,14 @@ class Membership(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} ({self.portfolio})"
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        forget(self.user)
+
+    def delete(self, *args, **kwargs):
+        forget(self.user)
+        return super().delete(*args, **kwargs)
+
 
 class ProgrammeQuerySet(models.QuerySet):
     def active(self):
@@ -126,11 +151,9 @@ class ProgrammeQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        mine = Membership.objects.filter(user=user)
-        pmo_of = mine.filter(role=Role.PMO).values("portfolio_id")
         return self.filter(
-            Q(portfolio_id__in=mine.values("portfolio_id"), archived_at__isnull=True)
-            | Q(portfolio_id__in=pmo_of)
+            Q(portfolio_id__in=portfolios_where(user), archived_at__isnull=True)
+            | Q(portfolio_id__in=portfolios_where(user, Role.PMO))
         )
 
     def editable_by(self, user):
@@ -139,9 +162,7 @@ class ProgrammeQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(
-            portfolio_id__in=Membership.objects.filter(user=user, role=Role.PMO).values("portfolio_id")
-        )
+        return self.filter(portfolio_id__in=portfolios_where(user, Role.PMO))
 
 
 @tracked()

@@ -6,6 +6,7 @@ the ones of static/css/app.css, and nothing remote is referenced (no web font, n
 """
 
 import calendar
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -77,7 +78,14 @@ def _separators() -> str:
 
 
 def _locale() -> dict:
-    """A plotly locale built from Django's translations: month names, date format, modebar labels."""
+    """A plotly locale built from Django's translations: month names, date format, modebar labels.
+    Built once per language (a dashboard draws several charts; the catalogue does not change while
+    the process runs); callers must not modify it."""
+    return _locale_for(get_language() or "fr")
+
+
+@functools.cache
+def _locale_for(language: str) -> dict:
     return {
         "dictionary": {
             "Download plot": _("Download the chart (SVG)"),

@@ -13,5 +13,10 @@ class CoreConfig(AppConfig):
         from pmo.core import dbroles, security
 
         security.connect()  # every login attempt, logout and two-factor step on record
+        from django.contrib.auth.signals import user_logged_in
+
+        from pmo.core.middleware import stamp_new_session
+
+        user_logged_in.connect(stamp_new_session, dispatch_uid="pmo.session.stamp")
         # New tables arrive with migrations: the app role gets its rights (events append-only).
         post_migrate.connect(dbroles.grant_after_migrate, sender=self)

@@ -11,13 +11,27 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from pmo.core import mfa
+from pmo.core import memo, mfa
 
 _LOGIN_STARTED = "_session_started_at"
+_TOUCHED = "_session_touched_at"
+
+
+def stamp_new_session(sender, request, user, **kwargs) -> None:
+    """At login (the session is saved then anyway): its start, for the absolute lifetime, and its
+    last save, for the idle timeout — so the requests that follow do not save it again at once."""
+    if request is not None and hasattr(request, "session"):
+        now = int(time.time())
+        request.session[_LOGIN_STARTED] = now
+        request.session[_TOUCHED] = now
 
 
 class SessionAbsoluteLifetimeMiddleware:
-    """End any session older than SESSION_ABSOLUTE_LIFETIME, however active (idle is the cookie age)."""
+    """End any session older than SESSION_ABSOLUTE_LIFETIME, however active, and keep an active
+    session alive: the idle timeout is the session's age (SESSION_COOKIE_AGE), renewed by saving the
+    session — at most once per SESSION_TOUCH_INTERVAL rather than on every request, which would cost
+    an UPDATE per request. An idle session therefore ends between COOKIE_AGE - TOUCH_INTERVAL and
+    COOKIE_AGE after the last request, never later."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,6 +47,8 @@ class SessionAbsoluteLifetimeMiddleware:
             logout(request)
             if not request.path.startswith("/api/"):
                 return redirect(settings.LOGIN_URL)
+        if session.get("_auth_user_id") and now - session.get(_TOUCHED, 0) >= settings.SESSION_TOUCH_INTERVAL:
+            session[_TOUCHED] = now  # marks the session modified: saved, expiry and cookie renewed
         return self.get_response(request)
 
 
@@ -109,6 +125,19 @@ class MFAMiddleware:
             # htmx follows a 302 inside the XHR and would swap the step page into a fragment
             return HttpResponse(status=403, headers={"HX-Redirect": target})
         return redirect(target)
+
+
+class RequestMemoMiddleware:
+    """Give the signed-in user of this request a fresh memo (pmo.core.memo)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            memo.start(user)
+        return self.get_response(request)
 
 
 class NoStoreForAuthenticatedMiddleware:

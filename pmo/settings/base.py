@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "pmo.core.middleware.RequestMemoMiddleware",
     "pmo.core.middleware.MFAMiddleware",
     "pmo.core.middleware.NoStoreForAuthenticatedMiddleware",
     "pghistory.middleware.HistoryMiddleware",
@@ -152,7 +153,10 @@ MFA_BACKUP_CODE_COUNT = 10
 
 # --- Sessions: 30 minutes idle, 12 hours absolute (pmo.core.middleware) ----------------------
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout: an active session is saved (its expiry moved) at most once a minute, by
+# pmo.core.middleware.SessionAbsoluteLifetimeMiddleware, not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_INTERVAL = 60
 SESSION_ABSOLUTE_LIFETIME = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from pmo.core.audit import tracked
 from pmo.core.models import ArchivableModel, TimeStampedModel, VersionedModel
 from pmo.core.roles import PORTFOLIO_WIDE_READ_ROLES, Role
-from portfolio.models import Membership, Portfolio, Programme
+from portfolio.models import Portfolio, Programme, portfolio_roles, portfolios_where
 
 EV_METHOD_CHOICES = [
     ("percent_complete", _("Percent complete × budget")),
@@ -35,16 +35,19 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        mine = Membership.objects.filter(user=user)
-        wide = mine.filter(role__in=PORTFOLIO_WIDE_READ_ROLES).values("portfolio_id")
-        pmo_of = mine.filter(role=Role.PMO).values("portfolio_id")
-        involved = (
-            Q(manager=user)
-            | Q(deputy=user)
-            | Q(sponsor=user)
-            | Q(id__in=ProjectMember.objects.filter(user=user).values("project_id"))
-        )
-        readable = Q(portfolio_id__in=wide) | (Q(portfolio_id__in=mine.values("portfolio_id")) & involved)
+        roles = portfolio_roles(user)
+        wide = [pk for pk, role in roles.items() if role in PORTFOLIO_WIDE_READ_ROLES]
+        narrow = [pk for pk, role in roles.items() if role not in PORTFOLIO_WIDE_READ_ROLES]
+        pmo_of = [pk for pk, role in roles.items() if role == Role.PMO]
+        readable = Q(portfolio_id__in=wide)
+        if narrow:
+            involved = (
+                Q(manager=user)
+                | Q(deputy=user)
+                | Q(sponsor=user)
+                | Q(id__in=ProjectMember.objects.filter(user=user).values("project_id"))
+            )
+            readable |= Q(portfolio_id__in=narrow) & involved
         return self.filter((readable & Q(archived_at__isnull=True)) | Q(portfolio_id__in=pmo_of))
 
     def editable_by(self, user):
@@ -53,9 +56,8 @@ class ProjectQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        mine = Membership.objects.filter(user=user)
-        pmo_of = mine.filter(role=Role.PMO).values("portfolio_id")
-        managers = mine.filter(role=Role.PROJECT_MANAGER).values("portfolio_id")
+        pmo_of = portfolios_where(user, Role.PMO)
+        managers = portfolios_where(user, Role.PROJECT_MANAGER)
         return self.filter(
             Q(portfolio_id__in=pmo_of)
             | (Q(portfolio_id__in=managers, archived_at__isnull=True) & (Q(manager=user) | Q(deputy=user)))

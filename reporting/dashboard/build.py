@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.models import ExceptionReport, ProjectException
+from pmo.core.formatting import person_name
 from pmo.core.periods import week_start
 from projects import qcdr
 from projects.models import Project
@@ -55,10 +56,6 @@ def _trend(latest: str | None, previous: str | None) -> str:
     if SEVERITY[latest] > SEVERITY[previous]:
         return "worse"
     return "same"
-
-
-def _person(first: str | None, last: str | None, username: str | None) -> str:
-    return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
 def sort_key(row: ProjectRow) -> tuple:
@@ -260,7 +257,7 @@ def build_dashboard(
                 programme_id=project["programme_id"],
                 programme_name=project["programme__name"] or "",
                 manager_id=project["manager_id"],
-                manager_name=_person(
+                manager_name=person_name(
                     project["manager__first_name"],
                     project["manager__last_name"],
                     project["manager__username"],

@@ -202,34 +202,38 @@ def slipping_milestones(ids: list[int], top: int) -> tuple[SlippingMilestone, ..
         .order_by("-slip", "pk")
         .values("pk")[:top]
     )
+    # Value rows, not model instances: a few hundred forecasts, each with its milestone and project.
     series: dict[int, dict] = {}
-    for forecast in (
+    for milestone_id, period_start, forecast_date, *milestone in (
         MilestoneForecast.objects.filter(milestone_id__in=ranked)
-        .select_related("milestone__project")
         .order_by("milestone_id", "period_start")
-    ):
-        milestone = forecast.milestone
-        entry = series.setdefault(
-            milestone.pk,
-            {
-                "milestone": milestone,
-                "points": [],
-            },
+        .values_list(
+            "milestone_id",
+            "period_start",
+            "forecast_date",
+            "milestone__name",
+            "milestone__project_id",
+            "milestone__project__code",
+            "milestone__baseline_date",
+            "milestone__actual_date",
+            "milestone__forecast_date",
         )
-        entry["points"].append((forecast.period_start, forecast.forecast_date))
+    ):
+        entry = series.setdefault(milestone_id, {"milestone": milestone, "points": []})
+        entry["points"].append((period_start, forecast_date))
     found = []
     for entry in series.values():
-        milestone = entry["milestone"]
+        name, project_id, code, baseline, actual, forecast = entry["milestone"]
         found.append(
             SlippingMilestone(
                 series=TrendSeries(
-                    name=f"{milestone.project.code} – {milestone.name}",
+                    name=f"{code} – {name}",
                     points=tuple(entry["points"]),
-                    baseline=milestone.baseline_date,
-                    actual=milestone.actual_date,
+                    baseline=baseline,
+                    actual=actual,
                 ),
-                project_id=milestone.project_id,
-                slip_days=(milestone.forecast_date - milestone.baseline_date).days,
+                project_id=project_id,
+                slip_days=(forecast - baseline).days,
             )
         )
     found.sort(key=lambda item: (-item.slip_days, item.series.name))

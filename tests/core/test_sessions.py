@@ -102,6 +102,29 @@ def test_idle_session_expires_after_30_minutes(pm):
     LIFECYCLE.passed("idle")
 
 
+def test_an_active_session_is_saved_at_most_once_a_minute(pm):
+    """The idle timeout moves by saving the session; a request within a minute of the last save
+    writes nothing (no UPDATE of django_session), the first one after it renews the expiry."""
+    from django.contrib.sessions.models import Session
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    with time_machine.travel(MONDAY, tick=False) as clock:
+        login(client, "pm_a", PASSWORD)
+        client.get("/projects/")
+        key = client.cookies["sessionid"].value
+        expiry = Session.objects.get(session_key=key).expire_date
+        clock.shift(dt.timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/projects/").status_code == 200
+        assert not [q for q in queries if "django_session" in q["sql"] and q["sql"].startswith("UPDATE")]
+        assert Session.objects.get(session_key=key).expire_date == expiry
+        clock.shift(dt.timedelta(seconds=31))
+        assert client.get("/projects/").status_code == 200
+        assert Session.objects.get(session_key=key).expire_date == expiry + dt.timedelta(seconds=61)
+
+
 def test_active_session_ends_after_12_hours(pm):
     client = Client()
     with time_machine.travel(dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC), tick=False) as clock:

@@ -1,5 +1,8 @@
 """Project pages and fragments: full page on first load, one partial under HTMX, errors in place."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 
 from projects.models import Project
@@ -151,3 +154,32 @@ def test_csv_export_is_safe_for_excel(client_for, world):
     text = response.content.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     assert ";=HYPERLINK" not in text
+
+
+def test_csv_export_rows_match_the_projects(client_for, world):
+    """The export reads value rows; each line says what the model says, in French formats."""
+    import csv
+    import io
+
+    from django.utils.formats import date_format
+
+    Project.objects.filter(pk=world.a1.pk).update(
+        start_date=dt.date(2026, 1, 5), end_date=dt.date(2026, 12, 31), budget=Decimal("1234567.5")
+    )
+    a1 = Project.objects.select_related("portfolio", "programme", "manager", "sponsor").get(pk=world.a1.pk)
+    response = client_for("pm_a").get("/reports/projects.csv")
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    row = next(line for line in lines[1:] if line[0] == a1.code)
+    assert row == [
+        a1.code,
+        a1.name,
+        a1.portfolio.name,
+        a1.programme.name if a1.programme else "",
+        a1.get_state_display(),
+        str(a1.manager or ""),
+        str(a1.sponsor or ""),
+        date_format(a1.start_date, "SHORT_DATE_FORMAT"),
+        date_format(a1.end_date, "SHORT_DATE_FORMAT"),
+        "1234567,50",
+    ]
+    assert row[7] == "05/01/2026"

@@ -232,8 +232,8 @@ def test_with_the_token_the_same_requests_pass_the_csrf_check(site, db):
 # --- Row 10: no GET changes the database ----------------------------------------------------------
 
 # Tables a GET may legitimately change, each for a reason:
-#   django_session: SESSION_SAVE_EVERY_REQUEST re-saves the session on every request (its expiry
-#     moves: that is the 30-minute idle timeout of row 9), and a GET to the login page stores the
+#   django_session: an active session is re-saved at most once a minute (its expiry moves: that
+#     is the 30-minute idle timeout of row 9), and a GET to the login page stores the
 #     test cookie, the enrolment page its pending secret.
 NOT_HASHED = {"django_session"}
 
