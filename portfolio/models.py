@@ -111,11 +111,11 @@ class Membership(TimeStampedModel):
     """A user's role in one portfolio; a user may hold one role per portfolio."""
 
     portfolio = models.ForeignKey(
-        Portfolio, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("portfolio")
+        Portfolio, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("portfolio")
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="memberships",
         verbose_name=_("user"),
     )

@@ -200,7 +200,7 @@ class DistributionList(models.Model):
         STEERING = "steering", _("Steering committee packs")
 
     portfolio = models.ForeignKey(
-        Portfolio, on_delete=models.CASCADE, related_name="+", verbose_name=_("portfolio")
+        Portfolio, on_delete=models.PROTECT, related_name="+", verbose_name=_("portfolio")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     include_sponsor = models.BooleanField(_("the project's sponsor"), default=True)

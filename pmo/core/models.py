@@ -124,7 +124,9 @@ class SecurityEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     user = models.ForeignKey(
         "core.User",
-        on_delete=models.SET_NULL,
+        # A user with a security record is deactivated, never deleted (and the app's database role
+        # may not UPDATE this append-only table, which SET_NULL would need).
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -111,7 +111,7 @@ class MilestoneForecast(TimeStampedModel):
     """The forecast of a milestone as it stood in one status period: the milestone trend (MTA)."""
 
     milestone = models.ForeignKey(
-        Milestone, on_delete=models.CASCADE, related_name="forecasts", verbose_name=_("milestone")
+        Milestone, on_delete=models.PROTECT, related_name="forecasts", verbose_name=_("milestone")
     )
     period_start = models.DateField(_("week of"))
     forecast_date = models.DateField(_("forecast date"))
@@ -192,7 +192,7 @@ class CostBaseline(TimeStampedModel):
 class CostBaselineLine(models.Model):
     """One month of a frozen cost plan."""
 
-    baseline = models.ForeignKey(CostBaseline, on_delete=models.CASCADE, related_name="lines")
+    baseline = models.ForeignKey(CostBaseline, on_delete=models.PROTECT, related_name="lines")
     month = models.DateField()
     category = models.CharField(max_length=5, choices=CostCategory.choices)
     planned = models.DecimalField(max_digits=14, decimal_places=2)

@@ -57,9 +57,8 @@ def test_deputy_can_edit_and_sees_it_in_my_projects(world):
 
 
 def test_project_list_runs_one_query_whatever_the_number_of_projects(world, django_assert_num_queries):
-    from tests.factories import ProjectFactory
-
     from pmo.core import memo
+    from tests.factories import ProjectFactory
 
     user = world.users["pmo_a"]
     memo.start(user)  # as in a request: the user's portfolio roles are read once
