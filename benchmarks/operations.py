@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from benchmarks import tasks
 from benchmarks.writers import ApiSubmitWriter, FormSubmitWriter, Writer
 
 MAX_QUERIES = 15  # the issue's "≤ 15 queries per page"
@@ -598,13 +599,15 @@ OPERATIONS: list[Operation] = [
     Operation(
         "copil-pack",
         "COPIL pack PDF, 50 projects (issue 4)",
-        task="reporting.generate",  # a ReportRun of kind "steering"; its owner adds run_task
+        task="reporting.generate",
+        run_task=tasks.copil_pack,
         targets=Targets(max_queries=None, total_s=5),
     ),
     Operation(
         "highlight-batch",
         "Highlight batch, all projects (issue 4)",
         task="reporting.weekly_highlights",  # see also benchmarks/highlight_batch.py (in process)
+        run_task=tasks.highlight_batch,
         targets=Targets(max_queries=None, total_s=600),
     ),
 ]

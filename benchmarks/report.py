@@ -27,6 +27,11 @@ def _num(value, digits: int = 1) -> str:
 
 def check(row: dict) -> list[str]:
     """The targets this measured row misses, in words."""
+    if row.get("state") == "measured" and "task" in row:
+        total, limit = row["task"].get("total_s"), row["targets"].get("total_s")
+        if total is not None and limit is not None and total > limit:
+            return [f"{total:g} s > {limit:g} s"]
+        return []
     if row.get("state") != "measured" or "single" not in row:
         return []
     targets, one = row["targets"], row["single"]
@@ -61,7 +66,8 @@ def _cells(row: dict) -> list[str]:
         return [label, *["–"] * 10, row.get("target_text", ""), "ERROR"]
     if "task" in row:
         total = row["task"].get("total_s")
-        return [label, *["–"] * 10, row.get("target_text", ""), _num(total, 2) + " s"]
+        verdict = "FAIL" if check(row) else "pass"
+        return [label, *["–"] * 10, row.get("target_text", ""), f"{_num(total, 2)} s {verdict}"]
     one, many = row["single"], row["concurrent"]
     queries = one["queries_max"]
     if one["queries_min"] != queries:

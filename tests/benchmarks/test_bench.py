@@ -139,3 +139,19 @@ def test_smoke_fails_when_a_query_count_grows_or_passes_the_budget():
         "dashboard: 6 queries with 10 projects but 7 with 40 (the count grows with the data)",
         "project: 16 queries > 15",
     ]
+
+
+def test_a_task_row_is_judged_on_its_total_time():
+    from benchmarks.report import check
+
+    row = {"state": "measured", "task": {"total_s": 6.2}, "targets": {"total_s": 5}}
+    assert check(row) == ["6.2 s > 5 s"]
+    assert check(row | {"task": {"total_s": 4.9}}) == []
+
+
+def test_every_background_job_of_the_registry_has_its_hook():
+    from benchmarks.operations import OPERATIONS
+
+    jobs = [op for op in OPERATIONS if op.task is not None]
+    assert {op.key for op in jobs} == {"copil-pack", "highlight-batch"}
+    assert all(callable(op.run_task) for op in jobs)
