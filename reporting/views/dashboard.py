@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.http import Http404, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
 from pmo.core.roles import PORTFOLIO_WIDE_READ_ROLES, Role
-from portfolio.models import Membership, Portfolio, Programme
+from portfolio.models import Portfolio, Programme, portfolio_roles
 from projects.models import Project
 from reporting import charts
 from reporting.dashboard import OPEN_STATES, WORST_FIRST, ProjectRow, build_dashboard, sort_key
@@ -73,19 +73,12 @@ def _scope(request) -> Scope:
     visible portfolio. A portfolio or programme the reader cannot see is a 404."""
     user = request.user
     portfolios = list(
-        Portfolio.objects.visible_to(user)
-        .annotate(
-            is_pmo=Exists(
-                Membership.objects.filter(user_id=user.pk, role=Role.PMO, portfolio_id=OuterRef("pk"))
-            ),
-            reads_all=Exists(
-                Membership.objects.filter(
-                    user_id=user.pk, role__in=PORTFOLIO_WIDE_READ_ROLES, portfolio_id=OuterRef("pk")
-                )
-            ),
-        )
-        .order_by(F("archived_at").asc(nulls_first=True), "name")
+        Portfolio.objects.visible_to(user).order_by(F("archived_at").asc(nulls_first=True), "name")
     )
+    roles = portfolio_roles(user)  # read once per request
+    for portfolio in portfolios:
+        portfolio.is_pmo = roles.get(portfolio.pk) == Role.PMO
+        portfolio.reads_all = roles.get(portfolio.pk) in PORTFOLIO_WIDE_READ_ROLES
     by_id = {str(p.pk): p for p in portfolios}
     programme = None
     wanted = request.GET.get("programme") or ""
