@@ -12,6 +12,7 @@ from django.db.models.functions import Cast, Coalesce
 from pmo.core.periods import week_start
 from pmo.core.permissions import get_visible_or_404
 from projects import charts, qcdr
+from projects.procurement import open_commitments
 from projects.models import (
     CostBaseline,
     CostLine,
@@ -115,7 +116,7 @@ def thresholds_for(project: Project) -> Thresholds:
 def facts_for_projects(
     *, projects: list[Project], as_of: date, percent_complete: dict[int, Decimal | None] | None = None
 ) -> dict[int, ProjectFacts]:
-    """ProjectFacts per project id, in five queries whatever the number of projects.
+    """ProjectFacts per project id, in six queries whatever the number of projects.
 
     `percent_complete` overrides the latest submitted report's value (the live preview of a draft).
     """
@@ -161,6 +162,7 @@ def facts_for_projects(
         .distinct("project_id")
         .values("project_id", "period_start", "percent_complete", "submitted_at")
     }
+    commitments = open_commitments(project_ids=ids)
     facts = {}
     for project in projects:
         last = latest.get(project.pk)
@@ -177,6 +179,7 @@ def facts_for_projects(
             deliverables=tuple(deliverables[project.pk]),
             last_submitted=last["submitted_at"].date() if last and last["submitted_at"] else None,
             has_risk_register=bool(risks[project.pk]),
+            open_commitments=commitments[project.pk],
         )
     return facts
 
