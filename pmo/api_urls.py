@@ -17,6 +17,7 @@ from projects.api.views import (
     RiskViewSet,
     StatusReportViewSet,
 )
+from projects.api.team import ROUTES as TEAM_ROUTES
 from projects.imports.api import ScheduleImportViewSet
 from reporting.api import ReportRunViewSet
 
@@ -36,6 +37,8 @@ router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("exception-reports", ExceptionReportViewSet, basename="exception-report")
 router.register("reports", ReportRunViewSet, basename="report")
 router.register("schedule-imports", ScheduleImportViewSet, basename="schedule-import")
+for prefix, viewset, basename in TEAM_ROUTES:  # team, RACI, stakeholders, procurement (issue 10)
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="auth-token"),

@@ -178,14 +178,3 @@ INVOICE_FIELDS = ("purchase_order", "number", "invoice_date", "amount", "over_re
 ContractModelForm = _build(Contract, CONTRACT_FIELDS, ContractForm)
 PurchaseOrderModelForm = _build(PurchaseOrder, ORDER_FIELDS, PurchaseOrderForm)
 SupplierInvoiceModelForm = _build(SupplierInvoice, INVOICE_FIELDS, SupplierInvoiceForm)
-
-
-class SupplierForm(VersionedModelForm):
-    class Meta:
-        model = Supplier
-        fields = ["name", "registration_number", "contact_name", "email", "phone", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style_fields()
