@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from governance.api.views import ExceptionReportViewSet, ExceptionViewSet
 from pmo.core.mfa.api import ObtainAuthTokenView
 from portfolio.api.views import MeView, PortfolioViewSet, ProgrammeViewSet
+from projects.api.team import ROUTES as TEAM_ROUTES
 from projects.api.views import (
     AssumptionViewSet,
     CostLineViewSet,
@@ -17,7 +18,6 @@ from projects.api.views import (
     RiskViewSet,
     StatusReportViewSet,
 )
-from projects.api.team import ROUTES as TEAM_ROUTES
 from projects.imports.api import ScheduleImportViewSet
 from reporting.api import ReportRunViewSet
 

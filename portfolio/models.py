@@ -211,7 +211,8 @@ class SupplierQuerySet(models.QuerySet):
         mine = Membership.objects.filter(user=user)
         pmo_of = mine.filter(role=Role.PMO).values("portfolio_id")
         return self.filter(
-            Q(portfolio_id__in=mine.values("portfolio_id"), archived_at__isnull=True) | Q(portfolio_id__in=pmo_of)
+            Q(portfolio_id__in=mine.values("portfolio_id"), archived_at__isnull=True)
+            | Q(portfolio_id__in=pmo_of)
         )
 
     def editable_by(self, user):
@@ -235,9 +236,7 @@ class Supplier(TimeStampedModel, VersionedModel, ArchivableModel):
         Portfolio, on_delete=models.PROTECT, related_name="suppliers", verbose_name=_("portfolio")
     )
     name = models.CharField(_("name"), max_length=200)
-    registration_number = models.CharField(
-        _("registration number (SIREN/SIRET)"), max_length=30, blank=True
-    )
+    registration_number = models.CharField(_("registration number (SIREN/SIRET)"), max_length=30, blank=True)
     contact_name = models.CharField(_("contact"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)

@@ -36,7 +36,11 @@ def _page(request, portfolio, form, *, status=200):
         "can_manage": can_manage,
         "form": form if can_manage else None,
     }
-    template = "portfolio/partials/suppliers.html" if request.htmx or request.method == "POST" else "portfolio/suppliers.html"
+    template = (
+        "portfolio/partials/suppliers.html"
+        if request.htmx or request.method == "POST"
+        else "portfolio/suppliers.html"
+    )
     return render(request, template, context, status=status)
 
 
@@ -67,7 +71,9 @@ def supplier_edit(request, pk):
     form = SupplierForm(request.POST or None, instance=supplier)
     saved = request.method == "POST" and save_versioned_form(
         form,
-        lambda version, data: supplier_update(actor=request.user, supplier=supplier, version=version, data=data),
+        lambda version, data: supplier_update(
+            actor=request.user, supplier=supplier, version=version, data=data
+        ),
     )
     if saved:
         response = _page(request, supplier.portfolio, SupplierForm())

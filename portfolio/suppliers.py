@@ -18,18 +18,23 @@ SUPPLIER_FIELDS = ("name", "registration_number", "contact_name", "email", "phon
 
 def supplier_list(*, user, portfolio: Portfolio | None = None) -> QuerySet[Supplier]:
     """Suppliers the user may see (of their portfolios), optionally of one portfolio; one query."""
-    suppliers = Supplier.objects.visible_to(user).select_related("portfolio").order_by("portfolio__name", "name")
+    suppliers = (
+        Supplier.objects.visible_to(user).select_related("portfolio").order_by("portfolio__name", "name")
+    )
     return suppliers.filter(portfolio=portfolio) if portfolio is not None else suppliers
 
 
 def can_manage_suppliers(*, user, portfolio: Portfolio) -> bool:
     """PMO officers and project managers of the portfolio add and change its suppliers."""
-    from portfolio.models import Membership
     from pmo.core.roles import Role
+    from portfolio.models import Membership
 
-    return user.is_superuser or Membership.objects.filter(
-        user=user, portfolio=portfolio, role__in=[Role.PMO, Role.PROJECT_MANAGER]
-    ).exists()
+    return (
+        user.is_superuser
+        or Membership.objects.filter(
+            user=user, portfolio=portfolio, role__in=[Role.PMO, Role.PROJECT_MANAGER]
+        ).exists()
+    )
 
 
 def _unique_name(supplier: Supplier) -> None:

@@ -46,15 +46,25 @@ def power_interest_figure(points: Iterable[GridPoint]) -> dict:
                     "x": [],
                     "y": [],
                     "text": [],
-                    "textposition": "top center",
-                    "marker": {"size": 14, "color": ATTITUDE_COLOURS.get(point.attitude, INK), "line": {"width": 1, "color": "#ffffff"}},
-                    "hovertemplate": "%{text}<br>" + _("Interest") + " %{customdata[0]} · " + _("Influence") + " %{customdata[1]}<extra></extra>",
+                    "textposition": [],
+                    "marker": {
+                        "size": 14,
+                        "color": ATTITUDE_COLOURS.get(point.attitude, INK),
+                        "line": {"width": 1, "color": "#ffffff"},
+                    },
+                    "hovertemplate": "%{text}<br>"
+                    + _("Interest")
+                    + " %{customdata[0]} · "
+                    + _("Influence")
+                    + " %{customdata[1]}<extra></extra>",
                     "customdata": [],
                 },
             )
             trace["x"].append(interest + offset)
             trace["y"].append(influence)
             trace["text"].append(_plain_text(point.name))
+            # neighbours on a row write their names alternately above and below their marker
+            trace["textposition"].append("top center" if (interest + index) % 2 else "bottom center")
             trace["customdata"].append([interest, influence])
     quadrants = [
         (1.75, 4.6, _("Keep satisfied")),
@@ -62,14 +72,34 @@ def power_interest_figure(points: Iterable[GridPoint]) -> dict:
         (1.75, 0.65, _("Monitor")),
         (4.25, 0.65, _("Keep informed")),
     ]
-    axis = {"range": [0.4, 5.6], "tickmode": "array", "tickvals": [1, 2, 3, 4, 5], "gridcolor": GRID, "zeroline": False}
+    axis = {
+        "range": [0.4, 5.6],
+        "tickmode": "array",
+        "tickvals": [1, 2, 3, 4, 5],
+        "gridcolor": GRID,
+        "zeroline": False,
+    }
     layout = _layout(
         height=420,
         xaxis={**axis, "title": {"text": _("Interest")}},
         yaxis={**axis, "title": {"text": _("Influence (power)")}},
         shapes=[
-            {"type": "line", "x0": 2.5, "x1": 2.5, "y0": 0.4, "y1": 5.6, "line": {"color": INK, "width": 1, "dash": "dot"}},
-            {"type": "line", "x0": 0.4, "x1": 5.6, "y0": 2.5, "y1": 2.5, "line": {"color": INK, "width": 1, "dash": "dot"}},
+            {
+                "type": "line",
+                "x0": 2.5,
+                "x1": 2.5,
+                "y0": 0.4,
+                "y1": 5.6,
+                "line": {"color": INK, "width": 1, "dash": "dot"},
+            },
+            {
+                "type": "line",
+                "x0": 0.4,
+                "x1": 5.6,
+                "y0": 2.5,
+                "y1": 2.5,
+                "line": {"color": INK, "width": 1, "dash": "dot"},
+            },
         ],
         annotations=[
             {"x": x, "y": y, "text": text, "showarrow": False, "font": {"size": 12, "color": "#6c757d"}}

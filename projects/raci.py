@@ -140,7 +140,10 @@ def raci_matrix(*, project: Project, only: tuple[str, int] | None = None) -> Rac
     assignments = RaciAssignment.objects.filter(project=project)
     if only is not None:
         assignments = assignments.filter(row_kind=only[0], row_id=only[1])
-    roles = {(a.row_kind, a.row_id, a.member_id): a.role for a in assignments.only("row_kind", "row_id", "member_id", "role")}
+    roles = {
+        (a.row_kind, a.row_id, a.member_id): a.role
+        for a in assignments.only("row_kind", "row_id", "member_id", "role")
+    }
     rows = []
     for _order, ref, spec in refs:
         row = MatrixRow(ref=ref, kind_label=spec.label)

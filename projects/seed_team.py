@@ -34,18 +34,72 @@ EXTERNALS = [
 ]
 STAKEHOLDERS = [
     # name, kind, organisation, role, influence, interest, attitude, expectations, actions
-    ("Direction financière", "internal", "Groupe", "DAF", 5, 3, "neutral",
-     "Respect du budget et du calendrier de facturation.", "Point mensuel sur les engagements."),
-    ("Utilisateurs métier", "internal", "Directions opérationnelles", "Utilisateurs clés", 2, 5, "supporter",
-     "Un outil simple, formé avant la bascule.", "Ateliers de recette, lettre d'information."),
-    ("Délégué à la protection des données", "internal", "Groupe", "DPO", 4, 2, "critic",
-     "Conformité RGPD dès la conception.", "Revue d'impact (AIPD) avant la mise en production."),
-    ("Représentants du personnel", "internal", "CSE", "Élus", 3, 4, "critic",
-     "Information-consultation avant le déploiement.", "Présentation en séance du CSE."),
-    ("Éditeur de la solution", "external", "Éditeur", "Responsable de compte", 3, 3, "champion",
-     "Un client de référence.", "Comité éditeur trimestriel."),
-    ("Auditeurs externes", "external", "Cabinet d'audit", "Associé", 4, 1, "neutral",
-     "Piste d'audit complète.", "Envoi des comptes rendus de COPIL."),
+    (
+        "Direction financière",
+        "internal",
+        "Groupe",
+        "DAF",
+        5,
+        3,
+        "neutral",
+        "Respect du budget et du calendrier de facturation.",
+        "Point mensuel sur les engagements.",
+    ),
+    (
+        "Utilisateurs métier",
+        "internal",
+        "Directions opérationnelles",
+        "Utilisateurs clés",
+        2,
+        5,
+        "supporter",
+        "Un outil simple, formé avant la bascule.",
+        "Ateliers de recette, lettre d'information.",
+    ),
+    (
+        "Délégué à la protection des données",
+        "internal",
+        "Groupe",
+        "DPO",
+        4,
+        2,
+        "critic",
+        "Conformité RGPD dès la conception.",
+        "Revue d'impact (AIPD) avant la mise en production.",
+    ),
+    (
+        "Représentants du personnel",
+        "internal",
+        "CSE",
+        "Élus",
+        3,
+        4,
+        "critic",
+        "Information-consultation avant le déploiement.",
+        "Présentation en séance du CSE.",
+    ),
+    (
+        "Éditeur de la solution",
+        "external",
+        "Éditeur",
+        "Responsable de compte",
+        3,
+        3,
+        "champion",
+        "Un client de référence.",
+        "Comité éditeur trimestriel.",
+    ),
+    (
+        "Auditeurs externes",
+        "external",
+        "Cabinet d'audit",
+        "Associé",
+        4,
+        1,
+        "neutral",
+        "Piste d'audit complète.",
+        "Envoi des comptes rendus de COPIL.",
+    ),
 ]
 COMMUNICATIONS = [
     ("Comité de pilotage", "meeting", "monthly", "Décisions, arbitrages, météo du projet."),
@@ -109,7 +163,10 @@ def _seed_team(project: Project, rng: random.Random, counts: Counter) -> list[Pr
         counts["ProjectMember"] += created
     for name, organisation, role in rng.sample(EXTERNALS, 2):
         _member, created = ProjectMember.objects.get_or_create(
-            project=project, user=None, name=name, defaults={"organisation": organisation, "project_role": role}
+            project=project,
+            user=None,
+            name=name,
+            defaults={"organisation": organisation, "project_role": role},
         )
         counts["ProjectMember"] += created
     return list(ProjectMember.objects.filter(project=project).order_by("pk"))
@@ -178,7 +235,7 @@ def _seed_communications(project, stakeholders, today: date, index: int, counts:
                 "channel": channel,
                 "frequency": frequency,
                 "owner": project.manager,
-                "next_date": today + timedelta(days=(index + position * 5) % 20 - 2),
+                "next_date": today + timedelta(days=(index * 3 + position * 11) % 45 - 2),
             },
         )
         if created:
@@ -186,7 +243,9 @@ def _seed_communications(project, stakeholders, today: date, index: int, counts:
         counts["CommunicationItem"] += created
 
 
-def _seed_procurement(project, suppliers, rng: random.Random, today: date, index: int, counts: Counter) -> None:
+def _seed_procurement(
+    project, suppliers, rng: random.Random, today: date, index: int, counts: Counter
+) -> None:
     start = project.start_date or today - timedelta(days=200)
     supplier = suppliers[index % len(suppliers)]
     second = suppliers[(index + 2) % len(suppliers)]

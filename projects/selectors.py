@@ -12,7 +12,6 @@ from django.db.models.functions import Cast, Coalesce
 from pmo.core.periods import week_start
 from pmo.core.permissions import get_visible_or_404
 from projects import charts, qcdr
-from projects.procurement import open_commitments
 from projects.models import (
     CostBaseline,
     CostLine,
@@ -28,6 +27,7 @@ from projects.models import (
     StatusReport,
 )
 from projects.models.registers import CostCategory
+from projects.procurement import open_commitments
 from projects.types import (
     QCDR,
     RAG,

@@ -5,9 +5,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from pmo.core.forms import StyledForm, VersionedModelForm
+from pmo.core.forms import DateInput, StyledForm, VersionedModelForm
 from portfolio.models import Supplier
-from pmo.core.forms import DateInput
 from projects.forms import RegisterRowForm, _register_widget
 from projects.models import (
     CommunicationItem,
@@ -131,7 +130,9 @@ class CommunicationItemForm(RegisterRowForm):
 
 
 def _suppliers(project: Project):
-    return Supplier.objects.filter(portfolio_id=project.portfolio_id, archived_at__isnull=True).order_by("name")
+    return Supplier.objects.filter(portfolio_id=project.portfolio_id, archived_at__isnull=True).order_by(
+        "name"
+    )
 
 
 class ContractForm(RegisterRowForm):

@@ -15,13 +15,26 @@ from projects.ical import CalendarEvent, register_feed_source
 from projects.models import CommunicationItem, Project, Stakeholder
 
 FEED_HORIZON_DAYS = 92  # the feed lists the occurrences of the coming quarter
-MINE_HORIZON_DAYS = 14
+MINE_HORIZON_DAYS = 7
 
 
 @dataclass(frozen=True)
 class StakeholderTab:
     stakeholders: tuple[Stakeholder, ...]
     communications: tuple[CommunicationItem, ...]
+
+    @property
+    def quadrants(self) -> list[tuple[str, str, list[Stakeholder]]]:
+        """(quadrant, advice, stakeholders) in the order a PM works them."""
+        titles = {
+            "manage": _("Manage closely (high influence, high interest)"),
+            "satisfy": _("Keep satisfied (high influence)"),
+            "inform": _("Keep informed (high interest)"),
+            "monitor": _("Monitor"),
+        }
+        return [
+            (key, title, [s for s in self.stakeholders if s.quadrant == key]) for key, title in titles.items()
+        ]
 
     @property
     def grid_points(self) -> list[GridPoint]:
@@ -43,7 +56,9 @@ def project_stakeholders(*, project: Project) -> StakeholderTab:
     stakeholders = tuple(project.stakeholders.select_related("user"))
     communications = tuple(
         project.communication_items.select_related("owner").prefetch_related(
-            Prefetch("stakeholders", queryset=Stakeholder.objects.only("pk", "name", "project_id").order_by("name"))
+            Prefetch(
+                "stakeholders", queryset=Stakeholder.objects.only("pk", "name", "project_id").order_by("name")
+            )
         )
     )
     return StakeholderTab(stakeholders=stakeholders, communications=communications)
@@ -112,7 +127,10 @@ def communication_feed_events(*, user, projects: QuerySet[Project], portfolio) -
                     uid=f"communication-{item.pk}-{day.isoformat()}@pmo",
                     day=day,
                     summary=f"{_('Communication')} {item.project.code} – {item.title}",
-                    description=f"{item.project.code} – {item.project.name}\n{item.get_channel_display()} · {item.get_frequency_display()}",
+                    description=(
+                        f"{item.project.code} – {item.project.name}\n"
+                        f"{item.get_channel_display()} · {item.get_frequency_display()}"
+                    ),
                     url=item.project.get_absolute_url(),
                     category=_("Communication"),
                 )
@@ -127,7 +145,9 @@ def report_stakeholders(*, kind: str, project_ids) -> tuple[list, list[str]]:
     if flag is None:
         return [], []
     users, emails = {}, set()
-    for stakeholder in Stakeholder.objects.filter(Q(**{flag: True}), project_id__in=project_ids).select_related("user"):
+    for stakeholder in Stakeholder.objects.filter(
+        Q(**{flag: True}), project_id__in=project_ids
+    ).select_related("user"):
         if stakeholder.user_id and stakeholder.user.is_active:
             users[stakeholder.user_id] = stakeholder.user
         elif stakeholder.email:

@@ -44,7 +44,17 @@ class TeamMemberSerializer(ProjectScopedSerializer):
 
     class Meta:
         model = ProjectMember
-        fields = ["id", "project", "user", "name", "organisation", "email", "project_role", "display_name", "version"]
+        fields = [
+            "id",
+            "project",
+            "user",
+            "name",
+            "organisation",
+            "email",
+            "project_role",
+            "display_name",
+            "version",
+        ]
         read_only_fields = ["id", "version"]
         validators = []  # one row per user: checked by the service with a field message
 
@@ -226,7 +236,16 @@ class PurchaseOrderSerializer(ProjectScopedSerializer):
 class SupplierInvoiceSerializer(ProjectScopedSerializer):
     class Meta:
         model = SupplierInvoice
-        fields = ["id", "project", "purchase_order", "number", "invoice_date", "amount", "over_reason", "version"]
+        fields = [
+            "id",
+            "project",
+            "purchase_order",
+            "number",
+            "invoice_date",
+            "amount",
+            "over_reason",
+            "version",
+        ]
         read_only_fields = READ_ONLY[:2]
         validators = []
 
@@ -256,7 +275,9 @@ class TeamMemberViewSet(mixins.DestroyModelMixin, RegisterViewSet):
         rows = ProjectMember.objects.filter(
             project__in=Project.objects.visible_to(self.request.user).values("pk")
         ).order_by("project_id", "pk")
-        return rows.select_related("user") if self.action == "list" else rows.select_related("project", "user")
+        return (
+            rows.select_related("user") if self.action == "list" else rows.select_related("project", "user")
+        )
 
     def perform_register_create(self, *, project, data):
         return team_services.team_member_create(actor=self.request.user, project=project, data=data)
@@ -366,7 +387,9 @@ class ContractViewSet(RegisterViewSet):
 
     @staticmethod
     def update_service(*, actor, instance, version, data):
-        return procurement_services.contract_update(actor=actor, contract=instance, version=version, data=data)
+        return procurement_services.contract_update(
+            actor=actor, contract=instance, version=version, data=data
+        )
 
 
 @extend_schema_view(**EDIT_SCHEMA)
@@ -380,7 +403,9 @@ class PurchaseOrderViewSet(RegisterViewSet):
 
     @staticmethod
     def update_service(*, actor, instance, version, data):
-        return procurement_services.purchase_order_update(actor=actor, order=instance, version=version, data=data)
+        return procurement_services.purchase_order_update(
+            actor=actor, order=instance, version=version, data=data
+        )
 
 
 @extend_schema_view(**EDIT_SCHEMA)
@@ -390,7 +415,9 @@ class SupplierInvoiceViewSet(RegisterViewSet):
     filterset_fields = ["project", "purchase_order"]
 
     def perform_register_create(self, *, project, data):
-        return procurement_services.supplier_invoice_create(actor=self.request.user, project=project, data=data)
+        return procurement_services.supplier_invoice_create(
+            actor=self.request.user, project=project, data=data
+        )
 
     @staticmethod
     def update_service(*, actor, instance, version, data):

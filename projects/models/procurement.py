@@ -47,7 +47,9 @@ class Contract(ProjectRecord):
             models.UniqueConstraint(fields=["project", "reference"], name="contract_unique_reference"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="contract_amount_not_negative"),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
                 name="contract_dates_ordered",
             ),
         ]
@@ -119,7 +121,9 @@ class SupplierInvoice(ProjectRecord):
         ordering = ["project", "invoice_date", "number"]
         default_related_name = "supplier_invoices"
         constraints = [
-            models.UniqueConstraint(fields=["purchase_order", "number"], name="supplier_invoice_unique_number"),
+            models.UniqueConstraint(
+                fields=["purchase_order", "number"], name="supplier_invoice_unique_number"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="supplier_invoice_amount_positive"),
         ]
 

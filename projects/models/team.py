@@ -96,7 +96,9 @@ class Stakeholder(ProjectRecord):
         BLOCKER = "blocker", _("Blocker")
 
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("internal or external"), max_length=10, choices=Kind.choices, default=Kind.INTERNAL)
+    kind = models.CharField(
+        _("internal or external"), max_length=10, choices=Kind.choices, default=Kind.INTERNAL
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -111,7 +113,9 @@ class Stakeholder(ProjectRecord):
     email = models.EmailField(_("e-mail"), blank=True)
     influence = models.PositiveSmallIntegerField(_("influence (1–5)"), validators=SCALE)
     interest = models.PositiveSmallIntegerField(_("interest (1–5)"), validators=SCALE)
-    attitude = models.CharField(_("attitude"), max_length=10, choices=Attitude.choices, default=Attitude.NEUTRAL)
+    attitude = models.CharField(
+        _("attitude"), max_length=10, choices=Attitude.choices, default=Attitude.NEUTRAL
+    )
     expectations = models.TextField(_("expectations"), blank=True)
     engagement_actions = models.TextField(_("engagement actions"), blank=True)
     receives_highlight = models.BooleanField(

@@ -91,7 +91,9 @@ def contract_update(*, actor, contract: Contract, version: int, data: dict[str, 
     candidate = copy.copy(contract)
     for name, value in data.items():
         setattr(candidate, name, value)
-    _validate(candidate, checks=(lambda: _supplier_of_portfolio(candidate), lambda: _unique_reference(candidate)))
+    _validate(
+        candidate, checks=(lambda: _supplier_of_portfolio(candidate), lambda: _unique_reference(candidate))
+    )
     return record_update(actor=actor, instance=contract, version=version, data=data)
 
 
@@ -113,7 +115,9 @@ def purchase_order_create(*, actor, project: Project, data: dict[str, Any]) -> P
 
 
 @transaction.atomic
-def purchase_order_update(*, actor, order: PurchaseOrder, version: int, data: dict[str, Any]) -> PurchaseOrder:
+def purchase_order_update(
+    *, actor, order: PurchaseOrder, version: int, data: dict[str, Any]
+) -> PurchaseOrder:
     candidate = copy.copy(order)
     for name, value in data.items():
         setattr(candidate, name, value)

@@ -114,7 +114,9 @@ def raci_set(*, actor, project: Project, row_kind: str, row_id: int, member: Pro
     )
     if role == RaciRole.ACCOUNTABLE:
         other = (
-            RaciAssignment.objects.filter(project=project, row_kind=row_kind, row_id=row_id, role=RaciRole.ACCOUNTABLE)
+            RaciAssignment.objects.filter(
+                project=project, row_kind=row_kind, row_id=row_id, role=RaciRole.ACCOUNTABLE
+            )
             .exclude(member=member)
             .select_related("member__user")
             .first()
@@ -140,7 +142,9 @@ def raci_set(*, actor, project: Project, row_kind: str, row_id: int, member: Pro
                     return RaciAssignment.objects.create(
                         project=project, row_kind=row_kind, row_id=row_id, member=member, role=role
                     )
-                return versioned_update(instance=current, expected_version=current.version, fields={"role": role})
+                return versioned_update(
+                    instance=current, expected_version=current.version, fields={"role": role}
+                )
         except IntegrityError:
             raise ValidationError(
                 {"role": _("Someone else made another person accountable for this row meanwhile.")}
@@ -154,7 +158,9 @@ def _check_stakeholder(*, project: Project, instance: Stakeholder) -> None:
     errors: dict[str, str] = {}
     if instance.user_id is not None and not _is_portfolio_member(project=project, user=instance.user):
         errors["user"] = _("%(person)s is not a member of this portfolio.") % {"person": instance.user}
-    if (instance.receives_highlight or instance.receives_steering) and not (instance.email or instance.user_id):
+    if (instance.receives_highlight or instance.receives_steering) and not (
+        instance.email or instance.user_id
+    ):
         errors["email"] = _("A stakeholder who receives reports needs an e-mail address or a user account.")
     if errors:
         raise ValidationError(errors)
@@ -163,7 +169,10 @@ def _check_stakeholder(*, project: Project, instance: Stakeholder) -> None:
 def _validate_all(instance, *, project: Project, extra) -> None:
     """Model validation and the extra rule together, so every field error comes back at once."""
     errors: dict[str, list] = {}
-    for check in (lambda: instance.full_clean(exclude=["version", "project"]), lambda: extra(project=project, instance=instance)):
+    for check in (
+        lambda: instance.full_clean(exclude=["version", "project"]),
+        lambda: extra(project=project, instance=instance),
+    ):
         try:
             check()
         except ValidationError as error:
@@ -223,7 +232,9 @@ def communication_item_update(
 
 
 @transaction.atomic
-def communication_item_done(*, actor, item: CommunicationItem, version: int, done_on: date) -> CommunicationItem:
+def communication_item_done(
+    *, actor, item: CommunicationItem, version: int, done_on: date
+) -> CommunicationItem:
     """The owner sent this occurrence: record it and move `next_date` to the next one (a one-off
     item becomes inactive)."""
     upcoming = next_occurrence(item.next_date or done_on, item.frequency)

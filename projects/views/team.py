@@ -18,7 +18,14 @@ from pmo.core.permissions import get_visible_or_404, require
 from pmo.core.views import render_form_errors
 from projects import raci, selectors, team_selectors
 from projects.charts_team import power_interest_figure
-from projects.models import CommunicationItem, Contract, PurchaseOrder, RaciActivity, Stakeholder, SupplierInvoice
+from projects.models import (
+    CommunicationItem,
+    Contract,
+    PurchaseOrder,
+    RaciActivity,
+    Stakeholder,
+    SupplierInvoice,
+)
 from projects.procurement import project_procurement
 from projects.services import procurement as procurement_services
 from projects.services import registers as register_services
@@ -58,7 +65,9 @@ def team_context(request, project, *, form=None, activity_form=None) -> dict:
 
 
 def render_team(request, project, *, status=200, **kwargs):
-    return render(request, "projects/partials/team.html", team_context(request, project, **kwargs), status=status)
+    return render(
+        request, "projects/partials/team.html", team_context(request, project, **kwargs), status=status
+    )
 
 
 def team_member_add(request, pk):
@@ -99,7 +108,10 @@ def raci_cell(request, pk):
             error = " ".join(m for messages in exc.message_dict.values() for m in messages)
     else:
         error = " ".join(m for messages in form.errors.values() for m in messages)
-    kind, row_id = request.POST.get("row_kind", ""), form.cleaned_data.get("row_id") if form.is_valid() else None
+    kind, row_id = (
+        request.POST.get("row_kind", ""),
+        form.cleaned_data.get("row_id") if form.is_valid() else None,
+    )
     matrix = raci.raci_matrix(project=project, only=(kind, row_id)) if row_id else None
     if matrix is None or not matrix.rows:
         raise Http404
@@ -351,7 +363,9 @@ def communication_done(request, pk, row_pk):
         version = -1
     status = 200
     try:
-        team_services.communication_item_done(actor=request.user, item=item, version=version, done_on=_today())
+        team_services.communication_item_done(
+            actor=request.user, item=item, version=version, done_on=_today()
+        )
     except StaleVersionError:
         status = 409
     if request.POST.get("from") == "mine":
@@ -377,10 +391,16 @@ def my_communications_partial(request):
 urlpatterns = [
     path("projects/<int:pk>/raci/cell/", raci_cell, name="raci-cell"),
     path("projects/<int:pk>/raci/activities/new/", raci_activity_add, name="raci-activity-add"),
-    path("projects/<int:pk>/partials/stakeholders/", project_stakeholders_partial, name="stakeholders-partial"),
+    path(
+        "projects/<int:pk>/partials/stakeholders/", project_stakeholders_partial, name="stakeholders-partial"
+    ),
     path("projects/<int:pk>/partials/procurement/", project_procurement_partial, name="procurement-partial"),
     path("projects/<int:pk>/records/<str:kind>/new/", record_create, name="record-create"),
     path("projects/<int:pk>/records/<str:kind>/<int:row_pk>/edit/", record_edit, name="record-edit"),
-    path("projects/<int:pk>/communications/<int:row_pk>/done/", communication_done, name="communication-done"),
-    path("projects/mine/partials/communications/", my_communications_partial, name="my-communications-partial"),
+    path(
+        "projects/<int:pk>/communications/<int:row_pk>/done/", communication_done, name="communication-done"
+    ),
+    path(
+        "projects/mine/partials/communications/", my_communications_partial, name="my-communications-partial"
+    ),
 ]

@@ -33,23 +33,47 @@ def references(world, refs: dict) -> dict:
             project=project, name=f"Partie prenante {code}", influence=4, interest=3
         )
         made[f"communication_{code}"] = CommunicationItem.objects.create(
-            project=project, title=f"COPIL {code}", frequency="monthly", owner=project.manager, next_date=today
+            project=project,
+            title=f"COPIL {code}",
+            frequency="monthly",
+            owner=project.manager,
+            next_date=today,
         )
         made[f"raci_activity_{code}"] = RaciActivity.objects.create(project=project, name=f"Activité {code}")
         made[f"raci_{code}"] = RaciAssignment.objects.create(
-            project=project, row_kind="milestone", row_id=refs[f"milestone_{code}"].pk, member=member, role="R"
+            project=project,
+            row_kind="milestone",
+            row_id=refs[f"milestone_{code}"].pk,
+            member=member,
+            role="R",
         )
         contract = Contract.objects.create(
-            project=project, supplier=supplier, reference=f"CT-{code}", title="Marché", amount=Decimal("10000"),
-            category="capex", end_date=today + timedelta(days=90), status="committed",
+            project=project,
+            supplier=supplier,
+            reference=f"CT-{code}",
+            title="Marché",
+            amount=Decimal("10000"),
+            category="capex",
+            end_date=today + timedelta(days=90),
+            status="committed",
         )
         made[f"contract_{code}"] = contract
         order = PurchaseOrder.objects.create(
-            project=project, supplier=supplier, contract=contract, reference=f"BC-{code}", description="Lot 1",
-            amount=Decimal("5000"), category="capex", status="committed",
+            project=project,
+            supplier=supplier,
+            contract=contract,
+            reference=f"BC-{code}",
+            description="Lot 1",
+            amount=Decimal("5000"),
+            category="capex",
+            status="committed",
         )
         made[f"order_{code}"] = order
         made[f"invoice_{code}"] = SupplierInvoice.objects.create(
-            project=project, purchase_order=order, number=f"F-{code}", invoice_date=today, amount=Decimal("1000")
+            project=project,
+            purchase_order=order,
+            number=f"F-{code}",
+            invoice_date=today,
+            amount=Decimal("1000"),
         )
     return made

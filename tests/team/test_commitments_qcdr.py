@@ -33,7 +33,9 @@ def test_evm_with_commitments_by_hand():
     """BAC 200 000, PV 100 000, EV 80 000, AC 100 000: CPI 0.8, EAC = 250 000. Orders not yet invoiced
     of 170 000: AC + commitments = 270 000 > 250 000, so EAC = 270 000, ETC = 170 000, VAC = −70 000.
     CPI × SPI = 0.8 × 0.8 = 0.64: EAC(CPI×SPI) = 100 000 + 120 000 / 0.64 = 287 500 (above the floor)."""
-    evm = qcdr.evm_from_totals(bac=D("200000"), pv=D("100000"), ev=D("80000"), ac=D("100000"), commitments=D("170000"))
+    evm = qcdr.evm_from_totals(
+        bac=D("200000"), pv=D("100000"), ev=D("80000"), ac=D("100000"), commitments=D("170000")
+    )
     assert evm.cpi == D("0.8")
     assert evm.eac == D("270000")
     assert evm.etc == D("170000")

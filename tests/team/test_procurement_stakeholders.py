@@ -36,18 +36,34 @@ def orders(world):
     project.save()
     supplier = Supplier.objects.create(portfolio=world.portfolio_a, name="Sopra Steria")
     contract = Contract.objects.create(
-        project=project, supplier=supplier, reference="CT-1", title="Intégration", amount=Decimal("20000"),
-        category="capex", end_date=TODAY - timedelta(days=10), status="committed",
+        project=project,
+        supplier=supplier,
+        reference="CT-1",
+        title="Intégration",
+        amount=Decimal("20000"),
+        category="capex",
+        end_date=TODAY - timedelta(days=10),
+        status="committed",
     )
 
     def order(ref, amount, status, invoiced, under=contract):
         po = PurchaseOrder.objects.create(
-            project=project, supplier=supplier, contract=under, reference=ref, description=ref,
-            amount=Decimal(amount), category="capex", status=status,
+            project=project,
+            supplier=supplier,
+            contract=under,
+            reference=ref,
+            description=ref,
+            amount=Decimal(amount),
+            category="capex",
+            status=status,
         )
         if invoiced:
             SupplierInvoice.objects.create(
-                project=project, purchase_order=po, number=f"F-{ref}", invoice_date=TODAY, amount=Decimal(invoiced),
+                project=project,
+                purchase_order=po,
+                number=f"F-{ref}",
+                invoice_date=TODAY,
+                amount=Decimal(invoiced),
                 over_reason="Avenant" if Decimal(invoiced) > Decimal(amount) else "",
             )
         return po
@@ -66,11 +82,19 @@ def test_open_commitments_by_hand(world, orders):
     assert tab.ordered == Decimal("24000")  # 12 000 + 8 000 + 4 000 (not the draft)
     assert tab.invoiced == Decimal("19000")
     (row,) = tab.contracts
-    assert (row.ordered, row.invoiced, row.expired, row.overrun) == (Decimal("20000"), Decimal("18000"), True, False)
+    assert (row.ordered, row.invoiced, row.expired, row.overrun) == (
+        Decimal("20000"),
+        Decimal("18000"),
+        True,
+        False,
+    )
     assert [o.order.reference for o in tab.orders if o.over_invoiced] == ["BC-1"]
     SupplierInvoice.objects.create(
-        project=world.a1, purchase_order=PurchaseOrder.objects.get(reference="BC-2"), number="F-x",
-        invoice_date=TODAY, amount=Decimal("2500"),
+        project=world.a1,
+        purchase_order=PurchaseOrder.objects.get(reference="BC-2"),
+        number="F-x",
+        invoice_date=TODAY,
+        amount=Decimal("2500"),
     )
     assert project_procurement(project=world.a1, as_of=TODAY).contracts[0].overrun  # 20 500 > 20 000
 
@@ -79,12 +103,23 @@ def test_eac_of_the_project_counts_open_commitments(world, orders):
     """AC 90 000 (this month), 90 % complete of 100 000: EV 90 000, CPI 1, EAC 100 000. Open
     commitments 5 000: AC + 5 000 = 95 000 ≤ 100 000, EAC unchanged. With another 20 000 committed:
     90 000 + 25 000 = 115 000 > 100 000 → EAC 115 000 and VAC −15 000."""
-    CostLine.objects.create(project=world.a1, month=TODAY.replace(day=1), category="capex", planned=Decimal("90000"), actual=Decimal("90000"))
+    CostLine.objects.create(
+        project=world.a1,
+        month=TODAY.replace(day=1),
+        category="capex",
+        planned=Decimal("90000"),
+        actual=Decimal("90000"),
+    )
     result = selectors.project_qcdr(project=world.a1, as_of=TODAY, percent_complete=Decimal("90"))
     assert result.evm.eac == Decimal("100000")
     PurchaseOrder.objects.create(
-        project=world.a1, supplier=orders.supplier, reference="BC-9", description="Lot 3", amount=Decimal("20000"),
-        category="opex", status="committed",
+        project=world.a1,
+        supplier=orders.supplier,
+        reference="BC-9",
+        description="Lot 3",
+        amount=Decimal("20000"),
+        category="opex",
+        status="committed",
     )
     result = selectors.project_qcdr(project=world.a1, as_of=TODAY, percent_complete=Decimal("90"))
     assert result.evm.commitments == Decimal("25000")
@@ -111,8 +146,19 @@ def test_procurement_tab_query_count_is_constant(world, client_for, orders):
         client.get(url, HTTP_HX_REQUEST="true")
     supplier = Supplier.objects.get()
     for i in range(30):
-        po = PurchaseOrder.objects.create(project=world.a1, supplier=supplier, contract=orders, reference=f"X{i}", description="x", amount=Decimal("100"), category="opex", status="committed")
-        SupplierInvoice.objects.create(project=world.a1, purchase_order=po, number="F", invoice_date=TODAY, amount=Decimal("50"))
+        po = PurchaseOrder.objects.create(
+            project=world.a1,
+            supplier=supplier,
+            contract=orders,
+            reference=f"X{i}",
+            description="x",
+            amount=Decimal("100"),
+            category="opex",
+            status="committed",
+        )
+        SupplierInvoice.objects.create(
+            project=world.a1, purchase_order=po, number="F", invoice_date=TODAY, amount=Decimal("50")
+        )
     with CaptureQueriesContext(connection) as large:
         client.get(url, HTTP_HX_REQUEST="true")
     assert len(large.captured_queries) == len(small.captured_queries)
@@ -136,24 +182,50 @@ def test_next_occurrence(day, frequency, expected):
 def plan(world):
     pm = world.users["pm_a"]
     dsi = team_services.stakeholder_create(
-        actor=pm, project=world.a1,
-        data={"name": "DSI", "influence": 5, "interest": 4, "email": "dsi@example.org", "receives_highlight": True, "receives_steering": True},
+        actor=pm,
+        project=world.a1,
+        data={
+            "name": "DSI",
+            "influence": 5,
+            "interest": 4,
+            "email": "dsi@example.org",
+            "receives_highlight": True,
+            "receives_steering": True,
+        },
     )
     sponsor = team_services.stakeholder_create(
-        actor=pm, project=world.a1,
-        data={"name": "Sponsor", "influence": 4, "interest": 2, "user": world.users["executive"], "receives_highlight": True},
+        actor=pm,
+        project=world.a1,
+        data={
+            "name": "Sponsor",
+            "influence": 4,
+            "interest": 2,
+            "user": world.users["executive"],
+            "receives_highlight": True,
+        },
     )
-    team_services.stakeholder_create(actor=pm, project=world.a1, data={"name": "Utilisateurs", "influence": 2, "interest": 5})
+    team_services.stakeholder_create(
+        actor=pm, project=world.a1, data={"name": "Utilisateurs", "influence": 2, "interest": 5}
+    )
     weekly = team_services.communication_item_create(
-        actor=pm, project=world.a1,
-        data={"title": "Point hebdo", "channel": "meeting", "frequency": "weekly", "owner": pm, "next_date": TODAY - timedelta(days=1)},
+        actor=pm,
+        project=world.a1,
+        data={
+            "title": "Point hebdo",
+            "channel": "meeting",
+            "frequency": "weekly",
+            "owner": pm,
+            "next_date": TODAY - timedelta(days=1),
+        },
         stakeholders=[dsi, sponsor],
     )
     return dsi, sponsor, weekly
 
 
 def test_stakeholder_tab_grid_and_plan(world, client_for, plan):
-    response = client_for("team").get(f"/projects/{world.a1.pk}/partials/stakeholders/", HTTP_HX_REQUEST="true")
+    response = client_for("team").get(
+        f"/projects/{world.a1.pk}/partials/stakeholders/", HTTP_HX_REQUEST="true"
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'id="power-interest-chart-data"' in html
@@ -163,7 +235,11 @@ def test_stakeholder_tab_grid_and_plan(world, client_for, plan):
 
 def test_a_stakeholder_who_receives_reports_needs_an_address(world):
     with pytest.raises(Exception) as error:
-        team_services.stakeholder_create(actor=world.users["pm_a"], project=world.a1, data={"name": "X", "influence": 3, "interest": 3, "receives_highlight": True})
+        team_services.stakeholder_create(
+            actor=world.users["pm_a"],
+            project=world.a1,
+            data={"name": "X", "influence": 3, "interest": 3, "receives_highlight": True},
+        )
     assert "email" in error.value.message_dict
 
 
@@ -174,13 +250,19 @@ def test_recurring_items_in_my_projects_and_done_moves_the_date(world, client_fo
     client = client_for("pm_a")
     panel = client.get("/projects/mine/partials/communications/").content.decode()
     assert "Point hebdo" in panel
-    response = client.post(f"/projects/{world.a1.pk}/communications/{weekly.pk}/done/", {"version": weekly.version, "from": "mine"})
+    response = client.post(
+        f"/projects/{world.a1.pk}/communications/{weekly.pk}/done/",
+        {"version": weekly.version, "from": "mine"},
+    )
     assert response.status_code == 200
     weekly.refresh_from_db()
     assert weekly.last_done == TODAY
     assert weekly.next_date == TODAY + timedelta(days=6)  # yesterday + 1 week
     # a reader who does not own it may not mark it done
-    assert client_for("team").post(f"/projects/{world.a1.pk}/communications/{weekly.pk}/done/").status_code == 403
+    assert (
+        client_for("team").post(f"/projects/{world.a1.pk}/communications/{weekly.pk}/done/").status_code
+        == 403
+    )
 
 
 def test_recurring_items_in_the_personal_ical_feed(world, client, plan):
@@ -189,7 +271,11 @@ def test_recurring_items_in_the_personal_ical_feed(world, client, plan):
     from django.urls import reverse
 
     response = client.get(reverse("projects:calendar-user-feed", args=[token]))
-    events = [e for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT") if str(e["UID"]).startswith("communication-")]
+    events = [
+        e
+        for e in icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+        if str(e["UID"]).startswith("communication-")
+    ]
     days = sorted(e.decoded("DTSTART") for e in events)
     assert days[0] == TODAY - timedelta(days=1)
     assert days[1] == TODAY + timedelta(days=6)
@@ -214,14 +300,26 @@ def test_stakeholders_join_the_highlight_and_steering_distribution(world, plan):
 
 def test_suppliers_page_and_api(world, client_for):
     client = client_for("pm_a")
-    response = client.post(f"/portfolios/{world.portfolio_a.pk}/suppliers/", {"name": "Capgemini"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/portfolios/{world.portfolio_a.pk}/suppliers/", {"name": "Capgemini"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 200 and "Capgemini" in response.content.decode()
-    response = client.post(f"/portfolios/{world.portfolio_a.pk}/suppliers/", {"name": "capgemini"}, HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/portfolios/{world.portfolio_a.pk}/suppliers/", {"name": "capgemini"}, HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 422
-    assert client_for("team").post(f"/portfolios/{world.portfolio_a.pk}/suppliers/", {"name": "X"}).status_code == 403
+    assert (
+        client_for("team").post(f"/portfolios/{world.portfolio_a.pk}/suppliers/", {"name": "X"}).status_code
+        == 403
+    )
     assert client_for("pm_b").get(f"/portfolios/{world.portfolio_a.pk}/suppliers/").status_code == 404
     supplier = Supplier.objects.get()
-    api = client.patch(f"/api/v1/suppliers/{supplier.pk}/", {"phone": "01 02 03 04 05"}, content_type="application/json", HTTP_IF_MATCH=f'"{supplier.version}"')
+    api = client.patch(
+        f"/api/v1/suppliers/{supplier.pk}/",
+        {"phone": "01 02 03 04 05"},
+        content_type="application/json",
+        HTTP_IF_MATCH=f'"{supplier.version}"',
+    )
     assert api.status_code == 200 and api["ETag"] == f'"{supplier.version + 1}"'
     assert client_for("pm_b").get(f"/api/v1/suppliers/{supplier.pk}/").status_code == 404
     assert CommunicationItem.objects.count() == 0

@@ -37,10 +37,14 @@ def test_team_holds_users_and_external_people(world):
         team_services.team_member_create(actor=world.users["pm_a"], project=world.a1, data={"name": ""})
     assert "name" in error.value.message_dict
     with pytest.raises(Exception) as error:  # already on the team
-        team_services.team_member_create(actor=world.users["pm_a"], project=world.a1, data={"user": world.users["team"]})
+        team_services.team_member_create(
+            actor=world.users["pm_a"], project=world.a1, data={"user": world.users["team"]}
+        )
     assert "user" in error.value.message_dict
     with pytest.raises(Exception) as error:  # not a member of the portfolio
-        team_services.team_member_create(actor=world.users["pm_a"], project=world.a1, data={"user": world.users["pm_b"]})
+        team_services.team_member_create(
+            actor=world.users["pm_a"], project=world.a1, data={"user": world.users["pm_b"]}
+        )
     assert "user" in error.value.message_dict
     assert ProjectMember.objects.filter(project=world.a1).count() == 2
 
@@ -57,24 +61,38 @@ def test_exactly_one_accountable_per_row(world, rows):
     milestone, _deliverable = rows
     pm = world.users["pm_a"]
     external = _external(world)
-    team_services.raci_set(actor=pm, project=world.a1, row_kind="milestone", row_id=milestone.pk, member=world.member, role="A")
+    team_services.raci_set(
+        actor=pm, project=world.a1, row_kind="milestone", row_id=milestone.pk, member=world.member, role="A"
+    )
     with pytest.raises(Exception) as error:
-        team_services.raci_set(actor=pm, project=world.a1, row_kind="milestone", row_id=milestone.pk, member=external, role="A")
+        team_services.raci_set(
+            actor=pm, project=world.a1, row_kind="milestone", row_id=milestone.pk, member=external, role="A"
+        )
     assert "already accountable" in str(error.value.message_dict["role"])
     assert RaciAssignment.objects.filter(member=external).count() == 0  # nothing written
     # R is fine, and moving the A: clear it first, then give it
-    team_services.raci_set(actor=pm, project=world.a1, row_kind="milestone", row_id=milestone.pk, member=external, role="R")
-    team_services.raci_set(actor=pm, project=world.a1, row_kind="milestone", row_id=milestone.pk, member=world.member, role="")
-    team_services.raci_set(actor=pm, project=world.a1, row_kind="milestone", row_id=milestone.pk, member=external, role="A")
+    team_services.raci_set(
+        actor=pm, project=world.a1, row_kind="milestone", row_id=milestone.pk, member=external, role="R"
+    )
+    team_services.raci_set(
+        actor=pm, project=world.a1, row_kind="milestone", row_id=milestone.pk, member=world.member, role=""
+    )
+    team_services.raci_set(
+        actor=pm, project=world.a1, row_kind="milestone", row_id=milestone.pk, member=external, role="A"
+    )
     assert list(RaciAssignment.objects.values_list("member_id", "role")) == [(external.pk, "A")]
 
 
 def test_the_database_refuses_a_second_accountable(world, rows):
     milestone, _deliverable = rows
     external = _external(world)
-    RaciAssignment.objects.create(project=world.a1, row_kind="milestone", row_id=milestone.pk, member=world.member, role="A")
+    RaciAssignment.objects.create(
+        project=world.a1, row_kind="milestone", row_id=milestone.pk, member=world.member, role="A"
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        RaciAssignment.objects.create(project=world.a1, row_kind="milestone", row_id=milestone.pk, member=external, role="A")
+        RaciAssignment.objects.create(
+            project=world.a1, row_kind="milestone", row_id=milestone.pk, member=external, role="A"
+        )
 
 
 def test_raci_rejects_unknown_rows_members_of_other_projects_and_bad_roles(world, rows):
@@ -96,7 +114,14 @@ def test_raci_rejects_unknown_rows_members_of_other_projects_and_bad_roles(world
 def test_matrix_rows_and_warning(world, rows):
     milestone, deliverable = rows
     activity = RaciActivity.objects.create(project=world.a1, name="Conduite du changement")
-    team_services.raci_set(actor=world.users["pm_a"], project=world.a1, row_kind="deliverable", row_id=deliverable.pk, member=world.member, role="A")
+    team_services.raci_set(
+        actor=world.users["pm_a"],
+        project=world.a1,
+        row_kind="deliverable",
+        row_id=deliverable.pk,
+        member=world.member,
+        role="A",
+    )
     matrix = raci.raci_matrix(project=world.a1)
     assert [(r.ref.kind, r.ref.id) for r in matrix.rows] == [
         ("milestone", milestone.pk),
@@ -109,11 +134,23 @@ def test_matrix_rows_and_warning(world, rows):
 
 def test_registered_row_kinds_join_the_matrix(world, rows):
     """Another app (governance's gate reviews) adds a row kind without projects importing it."""
-    raci.register_row_kind("gate_review", label="Revue de jalon", rows=lambda project: [raci.RowRef("gate_review", 7, "Go/No-Go", None)], order=30)
+    raci.register_row_kind(
+        "gate_review",
+        label="Revue de jalon",
+        rows=lambda project: [raci.RowRef("gate_review", 7, "Go/No-Go", None)],
+        order=30,
+    )
     try:
         matrix = raci.raci_matrix(project=world.a1)
         assert ("gate_review", 7) in [(r.ref.kind, r.ref.id) for r in matrix.rows]
-        team_services.raci_set(actor=world.users["pm_a"], project=world.a1, row_kind="gate_review", row_id=7, member=world.member, role="A")
+        team_services.raci_set(
+            actor=world.users["pm_a"],
+            project=world.a1,
+            row_kind="gate_review",
+            row_id=7,
+            member=world.member,
+            role="A",
+        )
     finally:
         raci.ROW_KINDS.pop("gate_review")
 
@@ -123,12 +160,17 @@ def _grow(project, *, members: int, milestones: int, deliverables: int, activiti
 
     users = UserFactory.create_batch(members)
     Membership.objects.bulk_create(Membership(portfolio=portfolio, user=u, role="team_member") for u in users)
-    ProjectMember.objects.bulk_create(ProjectMember(project=project, user=u, project_role="Dev") for u in users)
+    ProjectMember.objects.bulk_create(
+        ProjectMember(project=project, user=u, project_role="Dev") for u in users
+    )
     Milestone.objects.bulk_create(
-        Milestone(project=project, name=f"J{i}", baseline_date=date(2026, 1, 1) + timedelta(days=i)) for i in range(milestones)
+        Milestone(project=project, name=f"J{i}", baseline_date=date(2026, 1, 1) + timedelta(days=i))
+        for i in range(milestones)
     )
     Deliverable.objects.bulk_create(Deliverable(project=project, name=f"L{i}") for i in range(deliverables))
-    RaciActivity.objects.bulk_create(RaciActivity(project=project, name=f"A{i}", position=i) for i in range(activities))
+    RaciActivity.objects.bulk_create(
+        RaciActivity(project=project, name=f"A{i}", position=i) for i in range(activities)
+    )
     team = list(ProjectMember.objects.filter(project=project))
     RaciAssignment.objects.filter(project=project).delete()
     cells = []
@@ -139,7 +181,15 @@ def _grow(project, *, members: int, milestones: int, deliverables: int, activiti
     ):
         for row_id in ids:
             for index, member in enumerate(team):
-                cells.append(RaciAssignment(project=project, row_kind=kind, row_id=row_id, member=member, role="A" if index == 0 else "RCI"[index % 3]))
+                cells.append(
+                    RaciAssignment(
+                        project=project,
+                        row_kind=kind,
+                        row_id=row_id,
+                        member=member,
+                        role="A" if index == 0 else "RCI"[index % 3],
+                    )
+                )
     RaciAssignment.objects.bulk_create(cells)
 
 
@@ -161,7 +211,10 @@ def test_raci_matrix_query_count_is_constant_for_40_members_by_60_rows(world, cl
     assert ProjectMember.objects.filter(project=world.a1).count() == 40
     assert len(raci.raci_matrix(project=world.a1).rows) == 60
     large, response = _count(client, url)
-    print(f"QUERY-BUDGET RACI matrix: {small} queries (2 members x 3 rows), {large} queries (40 members x 60 rows)")
+    print(
+        f"QUERY-BUDGET RACI matrix: {small} queries (2 members x 3 rows), "
+        f"{large} queries (40 members x 60 rows)"
+    )
     assert large == small
     assert large <= 15
     assert response.content.count(b"data-raci-cell=") == 40 * 60
