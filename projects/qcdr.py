@@ -176,10 +176,11 @@ def earned_value(facts: ProjectFacts, as_of: date) -> Decimal | None:
 
 def eac_floor(eac: Decimal | None, *, ac: Decimal, open_commitments: Decimal) -> Decimal | None:
     """An estimate at completion is never below what is spent plus what is ordered and not yet
-    invoiced: max(EAC, AC + open commitments). Not computable stays not computable (None)."""
-    if eac is None:
-        return None
-    return max(eac, ac + max(open_commitments, Decimal("0")))
+    invoiced: max(EAC, AC + open commitments). Not computable stays not computable (None); without
+    open commitments the EVM forms are left exactly as they are."""
+    if eac is None or open_commitments <= 0:
+        return eac
+    return max(eac, ac + open_commitments)
 
 
 def evm_from_totals(

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from pmo.core.audit import tracked
@@ -235,7 +236,7 @@ class ProjectMember(TimeStampedModel, VersionedModel):
     def __str__(self) -> str:
         return self.display_name
 
-    @property
+    @cached_property
     def display_name(self) -> str:
         return str(self.user) if self.user_id else self.name
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -58,6 +58,7 @@ def team_context(request, project, *, form=None, activity_form=None) -> dict:
         "members": matrix.members,
         "matrix": matrix,
         "roles": ["R", "A", "C", "I"],
+        "raci_cell_url": reverse("projects:raci-cell", args=[project.pk]),
         "can_edit": can_edit,
         "form": (form or TeamMemberForm(project=project)) if can_edit else None,
         "activity_form": (activity_form or RaciActivityForm()) if can_edit else None,
@@ -119,6 +120,7 @@ def raci_cell(request, pk):
         "project": project,
         "row": matrix.rows[0],
         "roles": ["R", "A", "C", "I"],
+        "raci_cell_url": reverse("projects:raci-cell", args=[project.pk]),
         "can_edit": True,
         "error": error,
         "error_member": form.cleaned_data.get("member") if form.is_valid() else None,

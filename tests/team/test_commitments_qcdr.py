@@ -1,6 +1,7 @@
 """EAC floored at actual cost + open commitments (projects/qcdr.py): pure, hand-computed figures."""
 
 from datetime import date
+from decimal import Decimal
 from decimal import Decimal as D
 
 import pytest
@@ -23,6 +24,7 @@ AS_OF = date(2026, 11, 20)
         (D("80000"), D("20000"), D("0"), D("80000")),  # nothing ordered
         (None, D("20000"), D("90000"), None),  # not computable stays not computable
         (D("50000"), D("20000"), D("-5"), D("50000")),  # a negative total never lowers anything
+        (D("10"), D("20"), D("0"), D("10")),  # no commitment: the EVM form as it is
     ],
 )
 def test_eac_floor(eac, ac, commitments, expected):
@@ -93,10 +95,20 @@ def test_open_commitment_of_an_order(amount, invoiced, status, expected):
 
 
 money = st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
+ordered = st.decimals(min_value="0.01", max_value=10**9, places=2, allow_nan=False, allow_infinity=False)
 
 
-@given(bac=money, pv=money, ev=money, ac=money, commitments=money)
+@given(bac=money, pv=money, ev=money, ac=money, commitments=ordered)
 def test_eac_never_below_actual_plus_commitments(bac, pv, ev, ac, commitments):
     evm = qcdr.evm_from_totals(bac=bac, pv=pv, ev=ev, ac=ac, commitments=commitments)
     for eac in (evm.eac, evm.eac_cpi_spi):
         assert eac is None or eac >= ac + commitments
+    if evm.eac is not None:
+        assert evm.etc == evm.eac - ac and evm.vac == bac - evm.eac
+
+
+@given(bac=money, pv=money, ev=money, ac=money)
+def test_without_commitments_the_evm_forms_are_unchanged(bac, pv, ev, ac):
+    assert qcdr.evm_from_totals(
+        bac=bac, pv=pv, ev=ev, ac=ac, commitments=Decimal("0")
+    ) == qcdr.evm_from_totals(bac=bac, pv=pv, ev=ev, ac=ac)

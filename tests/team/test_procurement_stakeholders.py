@@ -323,3 +323,74 @@ def test_suppliers_page_and_api(world, client_for):
     assert api.status_code == 200 and api["ETag"] == f'"{supplier.version + 1}"'
     assert client_for("pm_b").get(f"/api/v1/suppliers/{supplier.pk}/").status_code == 404
     assert CommunicationItem.objects.count() == 0
+
+
+def test_the_submitted_report_keeps_the_floored_eac(world, orders):
+    """The status recompute on submit (projects.services.status) goes through the same facts: the
+    snapshot stored on the report, which dashboards and highlight reports read, holds EAC ≥ AC +
+    open commitments. AC 90 000, EV 90 000 (90 %), commitments 5 000 + 20 000 → EAC 115 000."""
+    from pmo.core.periods import week_start
+    from projects import services
+
+    CostLine.objects.create(
+        project=world.a1,
+        month=TODAY.replace(day=1),
+        category="capex",
+        planned=Decimal("90000"),
+        actual=Decimal("90000"),
+    )
+    PurchaseOrder.objects.create(
+        project=world.a1,
+        supplier=orders.supplier,
+        reference="BC-9",
+        description="Lot 3",
+        amount=Decimal("20000"),
+        category="opex",
+        status="committed",
+    )
+    report = services.status_report_save(
+        actor=world.users["pm_a"],
+        project=world.a1,
+        period_start=week_start(TODAY),
+        version=None,
+        data={
+            **dict.fromkeys(("overall", "quality", "cost", "schedule", "risk"), "green"),
+            "percent_complete": 90,
+        },
+        submit=True,
+    )
+    assert report.indicated["evm"]["eac"] == "115000.0000"
+    assert report.indicated["evm"]["commitments"] == "25000.0000"
+
+
+def test_team_tab_adds_an_external_person_and_refuses_an_empty_one(world, client_for):
+    client = client_for("pm_a")
+    url = f"/projects/{world.a1.pk}/team/add/"
+    response = client.post(url, {"name": "", "project_role": "Testeur"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422
+    assert 'id="id_name_error"' in response.content.decode()
+    response = client.post(
+        url, {"name": "Léa Rousseau", "organisation": "Wavestone", "project_role": "Conduite du changement"}
+    )
+    assert response.status_code == 200
+    assert "Léa Rousseau" in response.content.decode()
+    assert world.a1.members.filter(user__isnull=True, organisation="Wavestone").count() == 1
+
+
+def test_stakeholders_tab_query_count_is_constant(world, client_for, plan):
+    client = client_for("pm_a")
+    url = f"/projects/{world.a1.pk}/partials/stakeholders/"
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    people = [
+        Stakeholder.objects.create(project=world.a1, name=f"S{i}", influence=1 + i % 5, interest=1 + i % 3)
+        for i in range(40)
+    ]
+    for i in range(20):
+        item = CommunicationItem.objects.create(
+            project=world.a1, title=f"C{i}", owner=world.users["pm_a"], next_date=TODAY
+        )
+        item.stakeholders.set(people[i : i + 5])
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
