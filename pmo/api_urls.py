@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from governance.api.views import ExceptionReportViewSet, ExceptionViewSet
 from pmo.core.mfa.api import ObtainAuthTokenView
 from portfolio.api.views import MeView, PortfolioViewSet, ProgrammeViewSet
+from projects.api.team import ROUTES as TEAM_ROUTES
 from projects.api.views import (
     AssumptionViewSet,
     CostLineViewSet,
@@ -36,6 +37,8 @@ router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("exception-reports", ExceptionReportViewSet, basename="exception-report")
 router.register("reports", ReportRunViewSet, basename="report")
 router.register("schedule-imports", ScheduleImportViewSet, basename="schedule-import")
+for prefix, viewset, basename in TEAM_ROUTES:  # team, RACI, stakeholders, procurement (issue 10)
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="auth-token"),

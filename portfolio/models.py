@@ -220,3 +220,58 @@ class Programme(TimeStampedModel, VersionedModel, ArchivableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("portfolio:programme-detail", args=[self.pk])
+
+
+class SupplierQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Suppliers of the portfolios the user is a member of (archived ones for their PMO only)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = Membership.objects.filter(user=user)
+        pmo_of = mine.filter(role=Role.PMO).values("portfolio_id")
+        return self.filter(
+            Q(portfolio_id__in=mine.values("portfolio_id"), archived_at__isnull=True)
+            | Q(portfolio_id__in=pmo_of)
+        )
+
+    def editable_by(self, user):
+        """Suppliers the user may add or change: PMO officers and project managers of the portfolio."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(
+            portfolio_id__in=Membership.objects.filter(
+                user=user, role__in=[Role.PMO, Role.PROJECT_MANAGER]
+            ).values("portfolio_id")
+        )
+
+
+@tracked()
+class Supplier(TimeStampedModel, VersionedModel, ArchivableModel):
+    """A company the portfolio buys from; its projects' contracts and purchase orders name it."""
+
+    portfolio = models.ForeignKey(
+        Portfolio, on_delete=models.PROTECT, related_name="suppliers", verbose_name=_("portfolio")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    registration_number = models.CharField(_("registration number (SIREN/SIRET)"), max_length=30, blank=True)
+    contact_name = models.CharField(_("contact"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = SupplierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+        ordering = ["portfolio", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["portfolio", "name"], name="supplier_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

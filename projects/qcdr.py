@@ -174,15 +174,29 @@ def earned_value(facts: ProjectFacts, as_of: date) -> Decimal | None:
     return facts.budget * facts.percent_complete / HUNDRED
 
 
-def evm_from_totals(*, bac: Decimal, pv: Decimal, ev: Decimal | None, ac: Decimal) -> EVM:
-    """Every EVM index from the four totals; each index is None when not computable."""
+def eac_floor(eac: Decimal | None, *, ac: Decimal, open_commitments: Decimal) -> Decimal | None:
+    """An estimate at completion is never below what is spent plus what is ordered and not yet
+    invoiced: max(EAC, AC + open commitments). Not computable stays not computable (None); without
+    open commitments the EVM forms are left exactly as they are."""
+    if eac is None or open_commitments <= 0:
+        return eac
+    return max(eac, ac + open_commitments)
+
+
+def evm_from_totals(
+    *, bac: Decimal, pv: Decimal, ev: Decimal | None, ac: Decimal, commitments: Decimal = Decimal("0")
+) -> EVM:
+    """Every EVM index from the four totals; each index is None when not computable. Both EAC forms
+    are floored at AC + open `commitments` (eac_floor), and ETC / VAC follow the floored EAC."""
     cpi = divide(ev, ac)
     spi = divide(ev, pv)
-    eac = divide(bac, cpi)
+    eac = eac_floor(divide(bac, cpi), ac=ac, open_commitments=commitments)
     cpi_spi = cpi * spi if cpi is not None and spi is not None else None
     remaining = bac - ev if ev is not None else None
     to_complete = divide(remaining, cpi_spi)
-    eac_cpi_spi = ac + to_complete if to_complete is not None else None
+    eac_cpi_spi = eac_floor(
+        ac + to_complete if to_complete is not None else None, ac=ac, open_commitments=commitments
+    )
     return EVM(
         bac=bac,
         pv=pv,
@@ -198,6 +212,7 @@ def evm_from_totals(*, bac: Decimal, pv: Decimal, ev: Decimal | None, ac: Decima
         vac=bac - eac if eac is not None else None,
         # Once AC passes BAC the budget-based TCPI is meaningless (negative): not computable.
         tcpi=divide(remaining, bac - ac) if bac > ac else None,
+        commitments=commitments,
     )
 
 
@@ -208,6 +223,7 @@ def project_evm(facts: ProjectFacts, as_of: date) -> EVM:
         pv=planned_value(facts.costs, as_of),
         ev=earned_value(facts, as_of),
         ac=actual_cost(facts.costs, as_of),
+        commitments=facts.open_commitments,
     )
 
 
@@ -217,7 +233,7 @@ def rollup_evm(evms: Iterable[EVM]) -> EVM:
     Projects whose EV is not computable are left out of EV and of the matching PV, AC and BAC, so the
     indices compare like with like.
     """
-    bac = pv = ev = ac = Decimal("0")
+    bac = pv = ev = ac = commitments = Decimal("0")
     any_ev = False
     for item in evms:
         if item.ev is None:
@@ -227,7 +243,8 @@ def rollup_evm(evms: Iterable[EVM]) -> EVM:
         pv += item.pv
         ev += item.ev
         ac += item.ac
-    return evm_from_totals(bac=bac, pv=pv, ev=ev if any_ev else None, ac=ac)
+        commitments += item.commitments
+    return evm_from_totals(bac=bac, pv=pv, ev=ev if any_ev else None, ac=ac, commitments=commitments)
 
 
 # --- Indicated RAG per axis --------------------------------------------------------------------
@@ -444,6 +461,7 @@ def qcdr_as_dict(result: QCDR) -> dict:
                 "etc",
                 "vac",
                 "tcpi",
+                "commitments",
             )
         },
         "stale": result.stale,

@@ -27,6 +27,7 @@ from projects.models import (
     StatusReport,
 )
 from projects.models.registers import CostCategory
+from projects.procurement import open_commitments
 from projects.types import (
     QCDR,
     RAG,
@@ -112,12 +113,32 @@ def thresholds_for(project: Project) -> Thresholds:
     )
 
 
+def _latest_submitted_rows(*, ids: list[int], as_of: date) -> dict[int, dict]:
+    """Per project id, the latest submitted report at `as_of` (its percent complete and submission)."""
+    return {
+        row["project_id"]: row
+        for row in StatusReport.objects.filter(
+            project_id__in=ids, state=StatusReport.State.SUBMITTED, is_current=True, period_start__lte=as_of
+        )
+        .order_by("project_id", "-period_start")
+        .distinct("project_id")
+        .values("project_id", "period_start", "percent_complete", "submitted_at")
+    }
+
+
 def facts_for_projects(
-    *, projects: list[Project], as_of: date, percent_complete: dict[int, Decimal | None] | None = None
+    *,
+    projects: list[Project],
+    as_of: date,
+    percent_complete: dict[int, Decimal | None] | None = None,
+    latest_reports: dict[int, StatusReport | None] | None = None,
 ) -> dict[int, ProjectFacts]:
-    """ProjectFacts per project id, in five queries whatever the number of projects.
+    """ProjectFacts per project id, in six queries whatever the number of projects (five when the
+    latest reports are given).
 
     `percent_complete` overrides the latest submitted report's value (the live preview of a draft).
+    `latest_reports` (project id → latest submitted report at `as_of`, already read by the caller)
+    saves the query that finds them.
     """
     ids = [p.pk for p in projects]
     milestones: dict[int, list[MilestoneFact]] = defaultdict(list)
@@ -152,15 +173,16 @@ def facts_for_projects(
     deliverables: dict[int, list[DeliverableFact]] = defaultdict(list)
     for d in Deliverable.objects.filter(project_id__in=ids).order_by("pk"):
         deliverables[d.project_id].append(DeliverableFact(name=d.name, due=d.due_date, state=d.state))
-    latest = {
-        row["project_id"]: row
-        for row in StatusReport.objects.filter(
-            project_id__in=ids, state=StatusReport.State.SUBMITTED, is_current=True, period_start__lte=as_of
-        )
-        .order_by("project_id", "-period_start")
-        .distinct("project_id")
-        .values("project_id", "period_start", "percent_complete", "submitted_at")
-    }
+    latest = (
+        {
+            pk: {"percent_complete": r.percent_complete, "submitted_at": r.submitted_at}
+            for pk, r in latest_reports.items()
+            if r is not None
+        }
+        if latest_reports is not None
+        else _latest_submitted_rows(ids=ids, as_of=as_of)
+    )
+    commitments = open_commitments(project_ids=ids)
     facts = {}
     for project in projects:
         last = latest.get(project.pk)
@@ -177,6 +199,7 @@ def facts_for_projects(
             deliverables=tuple(deliverables[project.pk]),
             last_submitted=last["submitted_at"].date() if last and last["submitted_at"] else None,
             has_risk_register=bool(risks[project.pk]),
+            open_commitments=commitments[project.pk],
         )
     return facts
 
@@ -197,10 +220,14 @@ def project_qcdr(
     *, project: Project, as_of: date, report: StatusReport | None = None, percent_complete=None
 ) -> QCDR:
     """Declared (from `report`, else the latest submitted one) and indicated QCDR of one project."""
+    known = None
     if report is None:
         report = latest_submitted_report(project=project, as_of=as_of)
+        known = {project.pk: report}  # the report the facts would look up again
     overrides = {project.pk: percent_complete} if percent_complete is not None else None
-    facts = facts_for_projects(projects=[project], as_of=as_of, percent_complete=overrides)[project.pk]
+    facts = facts_for_projects(
+        projects=[project], as_of=as_of, percent_complete=overrides, latest_reports=known
+    )[project.pk]
     return qcdr.compute_qcdr(facts, declared_from(report), as_of, thresholds_for(project))
 
 

@@ -86,6 +86,8 @@ class ProjectFacts:
     deliverables: tuple[DeliverableFact, ...] = ()
     last_submitted: date | None = None
     has_risk_register: bool = False
+    # Ordered but not yet invoiced: committed and received purchase orders minus their invoices.
+    open_commitments: Decimal = Decimal("0")
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class EVM:
     etc: Decimal | None = None
     vac: Decimal | None = None
     tcpi: Decimal | None = None
+    commitments: Decimal = Decimal("0")  # open commitments: EAC never goes below AC + commitments
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from pmo.core.periods import week_start
 from pmo.core.roles import Role
 from portfolio.models import Membership
 from projects.models import Project, StatusReport
+from projects.team_selectors import report_stakeholders
 from reporting.generators import TransientError
 from reporting.models import DistributionList, ReportRun
 
@@ -69,7 +70,27 @@ def recipients(run: ReportRun) -> tuple[list, list[str]]:
     if dist:
         users.update({user.pk: user for user in dist.users.all()})
     externals = [line.strip() for line in (dist.extra_emails.splitlines() if dist else []) if line.strip()]
+    # Stakeholders who asked for this kind of report (a user of the site, or an e-mail address).
+    scope = _stakeholder_scope(run, project)
+    if scope is not None:
+        picked, emails = report_stakeholders(kind=run.kind, project_ids=scope)
+        users.update({user.pk: user for user in picked})
+        externals += [email for email in emails if email not in externals]
     return [user for user in users.values() if user.is_active], externals
+
+
+def _stakeholder_scope(run: ReportRun, project: Project | None):
+    """The projects whose stakeholders may receive the run: the project of a highlight report, the
+    open projects of the portfolio or programme of a steering pack; None for other kinds."""
+    if run.kind == ReportRun.Kind.HIGHLIGHT and project is not None:
+        return [project.pk]
+    if run.kind == ReportRun.Kind.STEERING:
+        projects = Project.objects.filter(archived_at__isnull=True)
+        if run.programme_id:
+            return projects.filter(programme_id=run.programme_id).values("pk")
+        if run.portfolio_id:
+            return projects.filter(portfolio_id=run.portfolio_id).values("pk")
+    return None
 
 
 def distribute(run_id: int) -> int:

@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "pmo.core.roles.Role",
         "RAGEnum": "projects.models.status.RAGChoices",
+        "ProcurementStatusEnum": "projects.models.procurement.ProcurementStatus",
     },
 }
 

@@ -1,6 +1,7 @@
 """Project and everything recorded about one project."""
 
 from projects.models.imports import CalendarToken, ScheduleImport
+from projects.models.procurement import Contract, ProcurementStatus, PurchaseOrder, SupplierInvoice
 from projects.models.project import Project, ProjectMember, ProjectQuerySet
 from projects.models.registers import (
     Assumption,
@@ -16,10 +17,13 @@ from projects.models.registers import (
     Risk,
 )
 from projects.models.status import StatusReport
+from projects.models.team import CommunicationItem, RaciActivity, RaciAssignment, RaciRole, Stakeholder
 
 __all__ = [
     "Assumption",
     "CalendarToken",
+    "CommunicationItem",
+    "Contract",
     "CostBaseline",
     "CostBaselineLine",
     "CostLine",
@@ -28,11 +32,18 @@ __all__ = [
     "Dependency",
     "Issue",
     "Milestone",
+    "ProcurementStatus",
+    "PurchaseOrder",
+    "RaciActivity",
+    "RaciAssignment",
+    "RaciRole",
     "MilestoneForecast",
     "Project",
     "ProjectMember",
     "ProjectQuerySet",
     "Risk",
     "ScheduleImport",
+    "Stakeholder",
     "StatusReport",
+    "SupplierInvoice",
 ]

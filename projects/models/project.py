@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from pmo.core.audit import tracked
@@ -192,8 +193,13 @@ class Project(TimeStampedModel, VersionedModel, ArchivableModel):
 
 
 @tracked()
-class ProjectMember(TimeStampedModel):
-    """A person on a project's team; makes the project visible to a team member."""
+class ProjectMember(TimeStampedModel, VersionedModel):
+    """A person on a project's team: a user (which makes the project visible to them) or a named
+    external person (a contractor, a supplier's consultant) who has no account.
+
+    Resources (portfolio.Resource, another issue) will add a third kind: a nullable `resource` FK
+    beside `user`, and the `project_member_is_someone` constraint extended to accept it.
+    """
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="members", verbose_name=_("project")
@@ -201,17 +207,41 @@ class ProjectMember(TimeStampedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="project_memberships",
         verbose_name=_("user"),
     )
+    name = models.CharField(
+        _("name (external person)"),
+        max_length=200,
+        blank=True,
+        help_text=_("For someone without an account; leave empty when a user is chosen."),
+    )
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     project_role = models.CharField(_("role in the project"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("project team member")
         verbose_name_plural = _("project team members")
+        ordering = ["project", "name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "user"], name="project_member_unique"),
+            models.UniqueConstraint(
+                fields=["project", "user"], condition=Q(user__isnull=False), name="project_member_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(name=""), name="project_member_is_someone"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} ({self.project.code})"
+        return self.display_name
+
+    @cached_property
+    def display_name(self) -> str:
+        return str(self.user) if self.user_id else self.name
+
+    @property
+    def is_external(self) -> bool:
+        return self.user_id is None

@@ -16,8 +16,9 @@ from portfolio.models import Portfolio
 from portfolio.selectors import portfolios_creatable_in
 from projects import qcdr, selectors, services
 from projects.filters import ProjectFilter
-from projects.forms import ProjectForm, ProjectMemberForm
+from projects.forms import ProjectForm
 from projects.permissions import PROJECT_FIELDS, is_portfolio_pmo, project_editable_fields
+from projects.views import team as team_views
 
 
 @login_required
@@ -151,41 +152,15 @@ def project_header_partial(request, pk):
 
 @login_required
 def project_team_partial(request, pk):
+    """The "Team & RACI" tab: the team (users and external people) and the RACI matrix."""
     project = selectors.project_get(user=request.user, pk=pk)
-    can_edit = bool(project_editable_fields(user=request.user, project=project))
-    return render(
-        request,
-        "projects/partials/team.html",
-        {
-            "project": project,
-            "members": selectors.project_team(project=project),
-            "can_edit": can_edit,
-            "form": ProjectMemberForm(project=project) if can_edit else None,
-        },
-    )
+    return team_views.render_team(request, project)
 
 
 @login_required
 @require_POST
 def project_member_add(request, pk):
-    project = selectors.project_get(user=request.user, pk=pk)
-    require(bool(project_editable_fields(user=request.user, project=project)))
-    form = ProjectMemberForm(request.POST, project=project)
-    if form.is_valid():
-        services.project_member_add(
-            actor=request.user,
-            project=project,
-            user=form.cleaned_data["user"],
-            project_role=form.cleaned_data["project_role"],
-        )
-        form = ProjectMemberForm(project=project)
-    context = {
-        "project": project,
-        "members": selectors.project_team(project=project),
-        "can_edit": True,
-        "form": form,
-    }
-    return render(request, "projects/partials/team.html", context, status=422 if form.errors else 200)
+    return team_views.team_member_add(request, pk)
 
 
 @login_required

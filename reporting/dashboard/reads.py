@@ -43,6 +43,7 @@ def evm_from_snapshot(evm: dict | None) -> EVM | None:
         spi=decimal_or_none(evm.get("spi")),
         eac=decimal_or_none(evm.get("eac")),
         vac=decimal_or_none(evm.get("vac")),
+        commitments=decimal_or_none(evm.get("commitments")) or Decimal("0"),
     )
 
 
