@@ -1,4 +1,6 @@
-"""Spreadsheet-safe exports (CSV and Excel): no cell may become a formula when opened in Excel."""
+"""Spreadsheet-safe exports (CSV and Excel): no cell may become a formula when opened in Excel.
+
+Shared by reporting (portfolio matrix, registers) and projects (tabular import/export)."""
 
 import csv
 import io
