@@ -1,6 +1,6 @@
 """Project and everything recorded about one project."""
 
-from projects.models.imports import CalendarToken, ScheduleImport
+from projects.models.imports import CalendarToken, ScheduleImport, TabularImport
 from projects.models.project import Project, ProjectMember, ProjectQuerySet
 from projects.models.registers import (
     Assumption,
@@ -35,4 +35,5 @@ __all__ = [
     "Risk",
     "ScheduleImport",
     "StatusReport",
+    "TabularImport",
 ]
