@@ -18,6 +18,7 @@ from projects.api.views import (
     StatusReportViewSet,
 )
 from projects.imports.api import ScheduleImportViewSet
+from projects.tabular.api import TabularImportViewSet
 from reporting.api import ReportRunViewSet
 
 router = DefaultRouter()
@@ -36,6 +37,7 @@ router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("exception-reports", ExceptionReportViewSet, basename="exception-report")
 router.register("reports", ReportRunViewSet, basename="report")
 router.register("schedule-imports", ScheduleImportViewSet, basename="schedule-import")
+router.register("tabular-imports", TabularImportViewSet, basename="tabular-import")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="auth-token"),

@@ -129,7 +129,9 @@ class TabularImport(models.Model):
         verbose_name = _("spreadsheet import")
         verbose_name_plural = _("spreadsheet imports")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["portfolio", "created_by", "-created_at"], name="tabular_import_owner")]
+        indexes = [
+            models.Index(fields=["portfolio", "created_by", "-created_at"], name="tabular_import_owner")
+        ]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_state_display()})"

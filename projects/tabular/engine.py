@@ -11,7 +11,6 @@ project + name; cost line = project + month + category; risk / issue = project +
 key exists is an update (or unchanged); a re-import of the same file therefore changes nothing.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -357,9 +356,13 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
                         )
             if spec.name == "projects" and instance is None and not row_errors:
                 ctx.new_projects.add(values["code"])
-            if spec.name == "projects" and instance is not None and not row_errors:
-                if instance.code not in ctx.editable:
-                    row_errors["code"] = f"vous ne pouvez pas modifier le projet « {instance.code} »"
+            if (
+                spec.name == "projects"
+                and instance is not None
+                and not row_errors
+                and instance.code not in ctx.editable
+            ):
+                row_errors["code"] = f"vous ne pouvez pas modifier le projet « {instance.code} »"
         if not row_errors:
             merged = dict(values)
             if instance is not None:
@@ -493,12 +496,9 @@ def _write_sheet(sheet: SheetPlan, *, portfolio: Portfolio, projects: dict, adva
 
 def _milestone_rules(values: dict, row: RowPlan) -> None:
     """As the register form: an actual date on a planned milestone marks it achieved."""
-    if (
-        values.get("actual_date")
-        and values.get("status", Milestone.Status.PLANNED) == Milestone.Status.PLANNED
-    ):
-        if row.instance is None or "status" in values or row.instance.status == Milestone.Status.PLANNED:
-            values["status"] = Milestone.Status.ACHIEVED
+    status = values.get("status", row.instance.status if row.instance else Milestone.Status.PLANNED)
+    if values.get("actual_date") and status == Milestone.Status.PLANNED:
+        values["status"] = Milestone.Status.ACHIEVED
 
 
 def _risk_trend(instance: Risk, values: dict, row: RowPlan) -> None:

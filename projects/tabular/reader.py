@@ -80,9 +80,7 @@ def _collect(sheet: SheetRows, rows: Iterator, budget: list[int], *, unquote: bo
         budget[0] -= 1
         if budget[0] < 0:
             raise safety.TabularFileError(
-                f"Le fichier contient plus de {safety.MAX_ROWS:,} lignes : découpez-le en plusieurs fichiers.".replace(
-                    ",", "\u202f"
-                )
+                f"Le fichier contient plus de {safety.MAX_ROWS} lignes : découpez-le en plusieurs fichiers."
             )
         sheet.rows.append((number, values))
 
@@ -197,7 +195,12 @@ def read_csv(data: bytes, *, object_type: str = "") -> ReadResult:
     _map_header(spec, header, sheet)
     _warn_unknown_headers(result, spec.title, spec, header)
     try:
-        _collect(sheet, ((number, row) for number, row in enumerate(reader, start=2)), [safety.MAX_ROWS], unquote=True)
+        _collect(
+            sheet,
+            ((number, row) for number, row in enumerate(reader, start=2)),
+            [safety.MAX_ROWS],
+            unquote=True,
+        )
     except csv.Error as error:
         raise safety.TabularFileError(f"Le fichier CSV est mal formé ({error}).") from None
     result.sheets.append(sheet)

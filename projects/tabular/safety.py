@@ -55,12 +55,14 @@ def detect_format(*, filename: str, data: bytes) -> str:
         return XLSX
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise TabularFileError(
-            "Les classeurs Excel 97-2003 (.xls) ne sont pas acceptés : enregistrez le fichier au format .xlsx."
+            "Les classeurs Excel 97-2003 (.xls) ne sont pas acceptés : "
+            "enregistrez le fichier au format .xlsx."
         )
     kind = filetype.guess(data[:8192])
     if kind is not None or b"\x00" in data[:8192]:
         raise TabularFileError(
-            f"Type de fichier non reconnu ({filename}) : importez un classeur Excel (.xlsx) ou un fichier CSV."
+            f"Type de fichier non reconnu ({filename}) : "
+            "importez un classeur Excel (.xlsx) ou un fichier CSV."
         )
     if name.endswith((".xlsx", ".xlsm")):
         raise TabularFileError(
@@ -70,7 +72,10 @@ def detect_format(*, filename: str, data: bytes) -> str:
 
 
 def check_xlsx_container(data: bytes) -> None:
-    """Refuse zip bombs, oversized or over-numerous entries and DTDs, decompressing nothing whole."""
+    """Refuse zip bombs, oversized or over-numerous entries and DTDs, decompressing nothing whole.
+
+    The declared sizes are a real bound: zipfile never inflates an entry beyond its declared size
+    (a lying header gives a truncated part, which the parser then refuses)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
@@ -88,12 +93,12 @@ def check_xlsx_container(data: bytes) -> None:
                 f"({total // (1024 * 1024)} Mo annoncés) : il est refusé."
             )
         for entry in entries:
-            if entry.compress_size and entry.file_size / entry.compress_size > MAX_COMPRESSION_RATIO:
-                if entry.file_size > 1024 * 1024:
-                    raise TabularFileError(
-                        "Le classeur ressemble à une bombe de décompression (taux de compression anormal) : "
-                        "il est refusé."
-                    )
+            ratio = entry.file_size / entry.compress_size if entry.compress_size else 0
+            if ratio > MAX_COMPRESSION_RATIO and entry.file_size > 1024 * 1024:
+                raise TabularFileError(
+                    "Le classeur ressemble à une bombe de décompression (taux de compression anormal) : "
+                    "il est refusé."
+                )
         names = {entry.filename for entry in entries}
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
             raise TabularFileError("Le fichier n'est pas un classeur Excel .xlsx (structure inconnue).")

@@ -196,7 +196,9 @@ def _result(job: TabularImport, plan: engine.Plan) -> dict:
     return result
 
 
-def _finish(job: TabularImport, state: str, *, result: dict, message: str = "", rows: int | None = None) -> None:
+def _finish(
+    job: TabularImport, state: str, *, result: dict, message: str = "", rows: int | None = None
+) -> None:
     job.state = state
     job.result = result
     job.message = message

@@ -54,7 +54,11 @@ def _queryset(spec: SheetSpec, projects):
     if spec.name == "projects":
         return projects.select_related("programme", "manager", "deputy", "sponsor").order_by("code")
     related = ["project"] + (["owner"] if spec.name in ("risks", "issues") else [])
-    return spec.model.objects.filter(project__in=projects.values("pk")).select_related(*related).order_by(*spec.order)
+    return (
+        spec.model.objects.filter(project__in=projects.values("pk"))
+        .select_related(*related)
+        .order_by(*spec.order)
+    )
 
 
 def _row_values(spec: SheetSpec, item) -> list:
@@ -101,7 +105,9 @@ def _style_sheet(sheet, spec: SheetSpec, *, rows: int, lists: dict[str, str]) ->
         span = f"{letter}2:{letter}{max(last_row, 1000)}"
         validation = None
         if column.kind == specs.CHOICE:
-            validation = DataValidation(type="list", formula1=lists[column.field], allow_blank=not column.required)
+            validation = DataValidation(
+                type="list", formula1=lists[column.field], allow_blank=not column.required
+            )
             validation.error = "Choisissez une valeur de la liste."
         elif column.kind == specs.BOOL:
             validation = DataValidation(type="list", formula1='"Oui,Non"', allow_blank=True)
@@ -167,7 +173,7 @@ def workbook_bytes(wanted: list[SheetSpec], *, projects=None, template: bool = F
             rows = (_row_values(spec, item) for item in _queryset(spec, projects).iterator(chunk_size=2000))
         count = 0
         for count, values in enumerate(rows, start=1):
-            for index, (column, value) in enumerate(zip(spec.columns, values, strict=True), start=1):
+            for index, value in enumerate(values, start=1):
                 if value is None:
                     continue
                 cell = sheet.cell(row=count + 1, column=index, value=value)
@@ -182,7 +188,8 @@ def workbook_bytes(wanted: list[SheetSpec], *, projects=None, template: bool = F
             from openpyxl.comments import Comment
 
             sheet.cell(row=2, column=1).comment = Comment(
-                "Ligne d'exemple : remplacez-la par vos données (laissée telle quelle, elle est ignorée).", "PMO"
+                "Ligne d'exemple : remplacez-la par vos données (laissée telle quelle, elle est ignorée).",
+                "PMO",
             )
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -217,4 +224,3 @@ def csv_template(spec: SheetSpec) -> bytes:
         header=[c.header for c in spec.columns],
         rows=[[_csv_text(c, example.get(c.field)) for c in spec.columns]],
     )
-
