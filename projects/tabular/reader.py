@@ -120,6 +120,9 @@ def read_xlsx(data: bytes) -> ReadResult:
                     f"{safety.MAX_ROWS} lignes par fichier, découpez-le."
                 )
             sheet = SheetRows(spec=spec, title=worksheet.title, columns={})
+            # Past the early refusal, the <dimension> is not trusted: rows are streamed to the end of
+            # the sheet's data (a wrong dimension would otherwise hide rows) and counted.
+            worksheet.reset_dimensions()
             rows = worksheet.iter_rows(values_only=True)
             header = next(rows, None)
             if header is None:
