@@ -502,8 +502,9 @@ def _milestone_rules(values: dict, row: RowPlan) -> None:
 
 
 def _risk_trend(instance: Risk, values: dict, row: RowPlan) -> None:
-    """A changed score moves the trend (as the register form), unless the file sets the trend itself."""
-    if "trend" in row.changed:
+    """A changed score moves the trend (as the register form) when the file has no trend column; when it
+    has one, the file's trend is the data (an export imported again restores it exactly)."""
+    if "trend" in row.values:
         return
     old = instance.probability * instance.impact
     new = values.get("probability", instance.probability) * values.get("impact", instance.impact)
