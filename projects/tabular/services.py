@@ -143,8 +143,13 @@ def _purge_stale(*, actor) -> None:
 
 
 def _read(job: TabularImport) -> reader.ReadResult:
-    with job.file.open("rb") as handle:
-        data = handle.read()
+    try:
+        with job.file.open("rb") as handle:
+            data = handle.read()
+    except (OSError, ValueError):
+        raise safety.TabularFileError(
+            "Le fichier déposé n'est plus disponible : déposez-le à nouveau."
+        ) from None
     return reader.read_file(filename=job.original_name, data=data, object_type=job.object_type)
 
 
@@ -273,5 +278,6 @@ def apply(job_id) -> str:
         return "invalid"
     set_progress(job.pk, 100, "Terminé")
     if job.file:
-        job.file.delete(save=True)
+        # after the commit only: a rolled-back caller (a test savepoint, an outer transaction) keeps it
+        transaction.on_commit(lambda: job.file.delete(save=True))
     return "applied"

@@ -74,8 +74,9 @@ def _page_context(request, portfolio: Portfolio, form) -> dict:
 @require_http_methods(["GET", "POST"])
 def tabular_page(request, pk):
     portfolio = get_visible_or_404(Portfolio.objects.visible_to(request.user), pk=pk)
-    form = TabularUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
+    posted = request.method == "POST"
+    form = TabularUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted:
         require(services.can_import(user=request.user, portfolio=portfolio))
         if form.is_valid():
             upload = form.cleaned_data["file"]

@@ -23,7 +23,7 @@ def _risks(count: int, project: str = "a1") -> bytes:
     )
 
 
-def test_small_file_is_checked_then_applied_in_the_request(world):
+def test_small_file_is_checked_then_applied_in_the_request(world, django_capture_on_commit_callbacks):
     pm = world.users["pm_a"]
     job = services.tabular_import_upload(
         actor=pm, portfolio=world.portfolio_a, filename="r.xlsx", data=_risks(3)
@@ -33,7 +33,9 @@ def test_small_file_is_checked_then_applied_in_the_request(world):
     assert job.result["totals"] == {"create": 3, "update": 0, "unchanged": 0}
     assert not Risk.objects.exists()
 
-    job = services.confirm(actor=pm, job=job)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.confirm(actor=pm, job=job)
+    job.refresh_from_db()
 
     assert job.state == State.APPLIED and Risk.objects.count() == 3
     assert job.result["applied"] == {"create": 3, "update": 0, "unchanged": 0}
