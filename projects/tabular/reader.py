@@ -85,8 +85,13 @@ def _collect(sheet: SheetRows, rows: Iterator, budget: list[int], *, unquote: bo
         sheet.rows.append((number, values))
 
 
+# Header rows, our hidden list sheet and blank rows of a template may add to the data rows.
+ROW_SCAN_MARGIN = 1000
+
+
 def read_xlsx(data: bytes) -> ReadResult:
     safety.check_xlsx_container(data)
+    safety.check_row_count(data, safety.MAX_ROWS + ROW_SCAN_MARGIN)
     if not safety.defusedxml_active():  # pragma: no cover - the lock file installs defusedxml
         raise safety.TabularFileError("Import Excel désactivé : defusedxml n'est pas installé.")
     from openpyxl import load_workbook

@@ -9,6 +9,7 @@ row count is bounded while streaming (a lying <dimension> cannot make it read a 
 """
 
 import io
+import re
 import zipfile
 
 import filetype
@@ -114,6 +115,41 @@ def check_xlsx_container(data: bytes) -> None:
                 raise TabularFileError(
                     "Le classeur contient une déclaration XML interdite (DTD / entités) : il est refusé."
                 )
+
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+SCAN_CHUNK = 1024 * 1024
+TAG_OVERLAP = 64
+
+
+def count_rows(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, limit: int) -> int:
+    """<row> elements of a worksheet part, counted on the decompressed stream (bounded memory) and
+    stopped past `limit`: openpyxl reads a whole sheet to size it when <dimension> is missing."""
+    count = 0
+    tail = b""
+    with archive.open(entry) as part:
+        while True:
+            chunk = part.read(SCAN_CHUNK)
+            buffer = tail + chunk
+            cutoff = len(buffer) if not chunk else max(0, len(buffer) - TAG_OVERLAP)
+            count += sum(1 for match in _ROW_TAG.finditer(buffer, 0, len(buffer)) if match.start() < cutoff)
+            if count > limit or not chunk:
+                return count
+            tail = buffer[cutoff:]
+
+
+def check_row_count(data: bytes, limit: int) -> None:
+    """Refuse a workbook whose sheets hold more rows than `limit` before openpyxl opens it."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        total = 0
+        for entry in archive.infolist():
+            if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
+                total += count_rows(archive, entry, limit - total)
+                if total > limit:
+                    raise TabularFileError(
+                        f"Le classeur contient plus de {limit} lignes : au plus {MAX_ROWS} lignes par "
+                        "fichier, découpez-le."
+                    )
 
 
 def _read_bounded(part, limit: int) -> bytes:

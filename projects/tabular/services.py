@@ -12,6 +12,7 @@ duplicated message never writes twice, and a killed worker leaves nothing writte
 import hashlib
 import json
 import logging
+import time
 from datetime import timedelta
 
 import redis
@@ -188,7 +189,8 @@ def validate(job_id) -> str:
         _finish(job, State.FAILED, message=error.message, result={})
         return "refused"
     result = _result(job, plan)
-    _finish(job, State.READY if plan.ok else State.INVALID, result=result, rows=read.row_count)
+    rows = sum(len(sheet.rows) for sheet in plan.sheets)  # the template example rows left out
+    _finish(job, State.READY if plan.ok else State.INVALID, result=result, rows=rows if plan.ok else read.row_count)
     return job.state
 
 
@@ -216,6 +218,20 @@ def _finish(
         job.validated_at = timezone.now()
         fields.append("validated_at")
     job.save(update_fields=fields)
+
+
+def _pausing(report, seconds: float):
+    """Reliability drills: stop once, half-way through the writes, for a kill -9 to land there."""
+    paused = [False]
+
+    def wrapped(percent: int, step: str) -> None:
+        report(percent, step)
+        if percent >= 50 and not paused[0]:
+            paused[0] = True
+            report(percent, "fault hook: paused")
+            time.sleep(seconds)
+
+    return wrapped
 
 
 # --- Confirmation and application -------------------------------------------------------------------
@@ -246,6 +262,9 @@ def confirm(*, actor, job: TabularImport) -> TabularImport:
 def apply(job_id) -> str:
     """Write every row in one transaction with the job's APPLIED state; a kill leaves nothing."""
     report = _throttled(job_id)
+    pause = getattr(settings, "TABULAR_FAULT_PAUSE_SECONDS", 0)  # reliability drills only
+    if pause:
+        report = _pausing(report, pause)
     refused: engine.ImportRefused | None = None
     with transaction.atomic():
         job = TabularImport.objects.select_for_update().filter(pk=job_id).first()

@@ -104,3 +104,20 @@ def test_rows_are_counted_while_streaming_when_the_dimension_lies(monkeypatch):
     lying = re.sub(rb'<dimension ref="[^"]+" */>', b'<dimension ref="A1:B2"/>', sheet)
     assert lying != sheet
     _refused(_xlsx_with("xl/worksheets/sheet1.xml", lying), "plus de 50 lignes")
+
+
+def test_rows_without_a_dimension_are_counted_before_openpyxl_opens_the_sheet():
+    """openpyxl sizes a sheet without <dimension> by parsing all of it at load: the scan comes first."""
+    rows = b"".join(b'<row r="%d"><c r="B%d"><v>%d</v></c></row>' % (i, i, i) for i in range(1, 120_001))
+    sheet = (
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + rows
+        + b"</sheetData></worksheet>"
+    )
+    _refused(_xlsx_with("xl/worksheets/sheet1.xml", sheet), "plus de 51000 lignes")
+
+
+def test_row_scan_counts_across_chunk_boundaries():
+    data = (b"<row r='1'/>" + b"x" * (safety.SCAN_CHUNK - 13)) * 3 + b"<x:row r='9'>"
+    archive = zipfile.ZipFile(io.BytesIO(_zip({"xl/worksheets/sheet1.xml": data})))
+    assert safety.count_rows(archive, archive.infolist()[0], 100) == 4
