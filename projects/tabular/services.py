@@ -190,7 +190,12 @@ def validate(job_id) -> str:
         return "refused"
     result = _result(job, plan)
     rows = sum(len(sheet.rows) for sheet in plan.sheets)  # the template example rows left out
-    _finish(job, State.READY if plan.ok else State.INVALID, result=result, rows=rows if plan.ok else read.row_count)
+    _finish(
+        job,
+        State.READY if plan.ok else State.INVALID,
+        result=result,
+        rows=rows if plan.ok else read.row_count,
+    )
     return job.state
 
 
