@@ -3,4 +3,4 @@ settings, plus a pause half-way through the writes of an import for kill -9 to l
 
 from reliability.settings_faults import *  # noqa: F403
 
-TABULAR_FAULT_PAUSE_SECONDS = 30
+TABULAR_FAULT_PAUSE_SECONDS = 25

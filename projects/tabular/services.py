@@ -225,7 +225,7 @@ def _finish(
     job.save(update_fields=fields)
 
 
-def _pausing(report, seconds: float):
+def _pausing(job_id, report, seconds: float):
     """Reliability drills: stop once, half-way through the writes, for a kill -9 to land there."""
     paused = [False]
 
@@ -233,7 +233,7 @@ def _pausing(report, seconds: float):
         report(percent, step)
         if percent >= 50 and not paused[0]:
             paused[0] = True
-            report(percent, "fault hook: paused")
+            set_progress(job_id, percent, "fault hook: paused")
             time.sleep(seconds)
 
     return wrapped
@@ -269,7 +269,7 @@ def apply(job_id) -> str:
     report = _throttled(job_id)
     pause = getattr(settings, "TABULAR_FAULT_PAUSE_SECONDS", 0)  # reliability drills only
     if pause:
-        report = _pausing(report, pause)
+        report = _pausing(job_id, report, pause)
     refused: engine.ImportRefused | None = None
     with transaction.atomic():
         job = TabularImport.objects.select_for_update().filter(pk=job_id).first()
