@@ -315,7 +315,8 @@ def main() -> int:
 
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    common.log(f"preparing {DB}")
+    common.log(f"preparing {DB} (from scratch: the counts below start at zero)")
+    common.drop_database(DB)
     common.prepare_database(DB)
     redis_server = RedisServer(WORK)
     redis_server.start()
