@@ -234,7 +234,8 @@ def row_19_command() -> tuple[dict, float]:
     check(
         seconds <= 60,
         f"10,000 rows in {seconds} s (read {figures['seconds_read']} s, check "
-        f"{figures['seconds_check']} s, write {figures['seconds_apply']} s), peak RSS {figures['peak_rss_mb']} MB",
+        f"{figures['seconds_check']} s, write {figures['seconds_apply']} s), "
+        f"peak RSS {figures['peak_rss_mb']} MB",
     )
     again = command(valid, "--apply")
     after = Risk.objects.filter(title__startswith="Valide ").count()

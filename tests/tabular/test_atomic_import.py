@@ -70,6 +70,7 @@ def test_ten_thousand_rows_written_audited_once_and_not_duplicated(world, apply_
     assert Risk.objects.count() == ROWS and events.count() == ROWS
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM (SELECT title FROM projects_risk GROUP BY project_id, title HAVING count(*) > 1) d"
+            "SELECT count(*) FROM (SELECT title FROM projects_risk"
+            " GROUP BY project_id, title HAVING count(*) > 1) d"
         )
         assert cursor.fetchone()[0] == 0
