@@ -19,6 +19,7 @@ from projects.api.views import (
     StatusReportViewSet,
 )
 from projects.imports.api import ScheduleImportViewSet
+from projects.tabular.api import TabularImportViewSet
 from reporting.api import ReportRunViewSet
 
 router = DefaultRouter()
@@ -39,6 +40,7 @@ router.register("reports", ReportRunViewSet, basename="report")
 router.register("schedule-imports", ScheduleImportViewSet, basename="schedule-import")
 for prefix, viewset, basename in TEAM_ROUTES:  # team, RACI, stakeholders, procurement (issue 10)
     router.register(prefix, viewset, basename=basename)
+router.register("tabular-imports", TabularImportViewSet, basename="tabular-import")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="auth-token"),

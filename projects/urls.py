@@ -1,6 +1,7 @@
 from django.urls import path
 
 from projects.views import imports, register_forms, registers, team, weekly
+from projects.views import imports, register_forms, registers, tabular, weekly
 from projects.views import project as views
 
 app_name = "projects"
@@ -31,3 +32,4 @@ urlpatterns = [
 urlpatterns += registers.urlpatterns + weekly.urlpatterns + register_forms.urlpatterns
 urlpatterns += imports.urlpatterns
 urlpatterns += team.urlpatterns
+urlpatterns += tabular.urlpatterns

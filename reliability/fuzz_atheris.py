@@ -198,7 +198,10 @@ def fuzz(target: str, *, seconds: int, runs: int) -> None:
     """Inside the child process: instrument the code under test and hand over to libFuzzer."""
     import atheris
 
-    with atheris.instrument_imports(include=["reporting.exports", "projects.qcdr", "projects.types"]):
+    with atheris.instrument_imports(
+        include=["pmo.core.exports", "reporting.exports", "projects.qcdr", "projects.types"]
+    ):
+        import pmo.core.exports  # noqa: F401 (the helpers reporting.exports re-exports)
         import projects.qcdr  # noqa: F401
         import reporting.exports  # noqa: F401
     corpus = WORK / f"corpus-{target}"

@@ -2,6 +2,7 @@
 
 from projects.models.imports import CalendarToken, ScheduleImport
 from projects.models.procurement import Contract, ProcurementStatus, PurchaseOrder, SupplierInvoice
+from projects.models.imports import CalendarToken, ScheduleImport, TabularImport
 from projects.models.project import Project, ProjectMember, ProjectQuerySet
 from projects.models.registers import (
     Assumption,
@@ -46,4 +47,5 @@ __all__ = [
     "Stakeholder",
     "StatusReport",
     "SupplierInvoice",
+    "TabularImport",
 ]
