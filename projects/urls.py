@@ -1,7 +1,6 @@
 from django.urls import path
 
-from projects.views import imports, register_forms, registers, team, weekly
-from projects.views import imports, register_forms, registers, tabular, weekly
+from projects.views import imports, register_forms, registers, tabular, team, weekly
 from projects.views import project as views
 
 app_name = "projects"

@@ -1,8 +1,7 @@
 """Project and everything recorded about one project."""
 
-from projects.models.imports import CalendarToken, ScheduleImport
-from projects.models.procurement import Contract, ProcurementStatus, PurchaseOrder, SupplierInvoice
 from projects.models.imports import CalendarToken, ScheduleImport, TabularImport
+from projects.models.procurement import Contract, ProcurementStatus, PurchaseOrder, SupplierInvoice
 from projects.models.project import Project, ProjectMember, ProjectQuerySet
 from projects.models.registers import (
     Assumption,

@@ -104,10 +104,10 @@ class TabularImport(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     portfolio = models.ForeignKey(
-        "portfolio.Portfolio", on_delete=models.CASCADE, related_name="+", verbose_name=_("portfolio")
+        "portfolio.Portfolio", on_delete=models.PROTECT, related_name="+", verbose_name=_("portfolio")
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("uploaded by")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     original_name = models.CharField(_("file name"), max_length=255)
     file = models.FileField(_("file"), upload_to="tabular-imports/", max_length=255, blank=True)

@@ -33,6 +33,12 @@ NOT_PROTECTED = {
     "core.Notification.recipient": "a user's inbox",
     # a denormalised pointer, recomputed from the reports
     "projects.Project.latest_report": "a pointer to the latest report (SET_NULL), recomputed",
+    # a RACI cell belongs to a team member: removing the member clears its cells (each delete is
+    # recorded by the cells' audit trigger)
+    "projects.RaciAssignment.project": "RACI cells go with the team list",
+    "projects.RaciAssignment.member": "RACI cells go with the team member",
+    # a stakeholder stays in the register when the account it was linked to goes
+    "projects.Stakeholder.user": "SET_NULL: the stakeholder remains",
 }
 APPS = {"core", "portfolio", "projects", "governance", "reporting"}
 

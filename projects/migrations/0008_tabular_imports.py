@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("portfolio", "0002_remove_portfolio_insert_insert_and_more"),
-        ("projects", "0005_bench_indexes"),
+        ("projects", "0007_team_procurement"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 (
                     "created_by",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
                         verbose_name="uploaded by",
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 (
                     "portfolio",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to="portfolio.portfolio",
                         verbose_name="portfolio",

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('portfolio', '0002_remove_portfolio_insert_insert_and_more'),
+        ("portfolio", "0003_protect_memberships"),
     ]
 
     operations = [

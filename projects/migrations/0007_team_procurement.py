@@ -13,8 +13,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('portfolio', '0005_suppliers'),
-        ('projects', '0005_bench_indexes'),
+        ("portfolio", "0004_suppliers"),
+        ("projects", "0006_protect_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
