@@ -244,6 +244,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "pmo.core.roles.Role",
         "RAGEnum": "projects.models.status.RAGChoices",
+        "LessonCategoryEnum": "governance.control_models.LessonLearned.Category",
+        "CostCategoryEnum": "projects.models.registers.CostCategory",
     },
 }
 

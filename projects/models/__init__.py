@@ -12,6 +12,7 @@ from projects.models.registers import (
     Dependency,
     Issue,
     Milestone,
+    MilestoneBaseline,
     MilestoneForecast,
     Risk,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "Dependency",
     "Issue",
     "Milestone",
+    "MilestoneBaseline",
     "MilestoneForecast",
     "Project",
     "ProjectMember",
