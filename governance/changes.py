@@ -20,6 +20,7 @@ from django.utils.translation import override
 
 from governance.control_permissions import (
     CLOSED_STATES,
+    can_assess_change,
     can_decide_change,
     can_decide_exception,
     can_request_change,
@@ -244,8 +245,8 @@ def change_request_submit(
 def change_request_assess(
     *, actor, change_request: ChangeRequest, assessment: str, version: int | None = None
 ) -> ChangeRequest:
-    """Submitted → assessed: the impact analysis is checked (PMO, manager, deputy), with its note."""
-    if not can_request_change(actor, change_request.project):
+    """Submitted → assessed: the PMO checks the impact analysis, with its note."""
+    if not can_assess_change(actor, change_request):
         raise PermissionDenied
     if change_request.state != State.SUBMITTED:
         raise ValidationError(_("Only a submitted change request can be assessed."))

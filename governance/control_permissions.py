@@ -38,6 +38,13 @@ def can_request_change(user, project: Project) -> bool:
     return can_edit_project(user, project)
 
 
+def can_assess_change(user, change_request) -> bool:
+    """The impact assessment is the PMO's independent review (never the requester's own)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or _role_in(user, change_request.project.portfolio_id, Role.PMO)
+
+
 def can_decide_change(user, change_request) -> bool:
     """A decider who did not request the change."""
     if change_request.requested_by_id == user.pk and not user.is_superuser:

@@ -104,7 +104,8 @@ LESSONS = [
         "data",
         ["reprise de données", "erp", "bascule"],
         "Migration de l'ERP financier, 12 ans d'historique.",
-        "Deux lots de reprise supplémentaires ont été nécessaires : les données de l'ancien ERP contenaient 8 % de doublons.",
+        "Deux lots de reprise supplémentaires ont été nécessaires : les données de l'ancien ERP "
+        "contenaient 8 % de doublons.",
         "Planifier au moins trois répétitions de reprise avec contrôle de qualité chiffré avant la bascule.",
         "Exécution",
     ),
@@ -113,8 +114,10 @@ LESSONS = [
         "scope",
         ["périmètre", "recette"],
         "Projet CRM, 3 directions métier.",
-        "Des demandes d'évolution acceptées pendant la recette ont décalé la mise en production de 6 semaines.",
-        "Passer toute évolution en demande de changement après la fin des spécifications ; arbitrage en COPIL.",
+        "Des demandes d'évolution acceptées pendant la recette ont décalé la mise en production "
+        "de 6 semaines.",
+        "Passer toute évolution en demande de changement après la fin des spécifications ; "
+        "arbitrage en COPIL.",
         "Recette",
     ),
     (
@@ -140,7 +143,8 @@ LESSONS = [
         "testing",
         ["recette", "environnement"],
         "Plusieurs projets partagent l'environnement de recette.",
-        "L'environnement a été indisponible deux semaines pendant la recette (conflit de planning, panne du stockage).",
+        "L'environnement a été indisponible deux semaines pendant la recette (conflit de "
+        "planning, panne du stockage).",
         "Réserver l'environnement dès la planification et prévoir un environnement de secours.",
         "Recette",
     ),
@@ -158,7 +162,8 @@ LESSONS = [
         "change",
         ["formation", "conduite du changement"],
         "Déploiement d'un outil à 3 000 utilisateurs.",
-        "Les formations ont eu lieu après la mise en service : le support a reçu 4 fois plus d'appels que prévu.",
+        "Les formations ont eu lieu après la mise en service : le support a reçu 4 fois plus "
+        "d'appels que prévu.",
         "Terminer les formations la semaine qui précède la mise en service ; relais dans chaque site.",
         "Bascule",
     ),
@@ -177,7 +182,8 @@ LESSONS = [
         ["licences", "achats"],
         "Commande de licences logicielles.",
         "Le bon de commande est resté bloqué trois semaines au service achats.",
-        "Lancer les achats de licences dès la validation du budget ; suivre la commande en revue hebdomadaire.",
+        "Lancer les achats de licences dès la validation du budget ; suivre la commande en revue "
+        "hebdomadaire.",
         "Planification",
     ),
     (
@@ -203,7 +209,8 @@ LESSONS = [
         "planning",
         ["jalons", "planning", "retard"],
         "Projet à jalons contractuels.",
-        "Le glissement du jalon de recette a été vu tardivement : les prévisions étaient mises à jour mensuellement.",
+        "Le glissement du jalon de recette a été vu tardivement : les prévisions étaient mises à "
+        "jour mensuellement.",
         "Mettre à jour les prévisions de jalons chaque semaine et regarder la courbe de tendance en COPIL.",
         "Exécution",
     ),
@@ -222,7 +229,8 @@ LESSONS = [
         ["copil", "décision"],
         "Programme de 6 projets.",
         "Les COPIL présentaient l'avancement sans décisions : les arbitrages restaient en suspens.",
-        "Construire l'ordre du jour à partir des décisions attendues ; tracer chaque décision et ses actions.",
+        "Construire l'ordre du jour à partir des décisions attendues ; tracer chaque décision et "
+        "ses actions.",
         "Exécution",
     ),
     (
@@ -407,9 +415,12 @@ def seed_change_control(*, today: date) -> dict[str, int]:
                 decider = cr.project.sponsor or users["exec"]
                 outcome = created[next(c for c in created if c.pk == cr.pk)]
                 rationale = {
-                    "approved": "Le COPIL valide l'extension : conformité réglementaire non négociable ; budget complémentaire pris sur la réserve du portefeuille.",
-                    "rejected": "Le COPIL refuse : à présenter comme un projet distinct au prochain arbitrage budgétaire.",
-                    "deferred": "Décision reportée au prochain COPIL, dans l'attente du chiffrage du second prestataire.",
+                    "approved": "Le COPIL valide l'extension : conformité réglementaire non négociable ; "
+                    "budget complémentaire pris sur la réserve du portefeuille.",
+                    "rejected": "Le COPIL refuse : à présenter comme un projet distinct au prochain "
+                    "arbitrage budgétaire.",
+                    "deferred": "Décision reportée au prochain COPIL, dans l'attente du chiffrage du second "
+                    "prestataire.",
                 }[outcome]
                 committees.agenda_item_decide(actor=decider, item=item, outcome=outcome, rationale=rationale)
             else:

@@ -59,15 +59,19 @@ def meeting_agenda(*, meeting: Meeting) -> list[AgendaItem]:
     return list(
         meeting.items.filter(removed=False)
         .select_related("project", "exception__report", "exception__project", "change_request__project")
-        .prefetch_related(Prefetch("decisions", queryset=Decision.objects.select_related("decided_by")))
+        .prefetch_related(
+            Prefetch(
+                "decisions", queryset=Decision.objects.select_related("decided_by", "meeting__committee")
+            )
+        )
         .order_by("position", "pk")
     )
 
 
 def meeting_decisions(*, meeting: Meeting) -> QuerySet[Decision]:
-    return meeting.decisions.select_related("project", "decided_by", "change_request", "exception").order_by(
-        "decided_at", "pk"
-    )
+    return meeting.decisions.select_related(
+        "project", "decided_by", "change_request", "exception", "meeting__committee"
+    ).order_by("decided_at", "pk")
 
 
 def meeting_actions(*, meeting: Meeting) -> QuerySet[Action]:

@@ -9,7 +9,12 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from governance import changes, committees, control_selectors, lessons
-from governance.control_permissions import can_edit_lesson, can_request_change, can_update_action
+from governance.control_permissions import (
+    can_assess_change,
+    can_edit_lesson,
+    can_request_change,
+    can_update_action,
+)
 from governance.models import Action, ChangeRequest, Decision, LessonLearned, Meeting, SteeringCommittee
 from pmo.core.api import (
     IF_MATCH,
@@ -324,6 +329,8 @@ class ChangeRequestViewSet(
     def can_edit(self, user, obj) -> bool:
         if self.action == "decide":
             return True  # the service refuses non-deciders and records the attempt
+        if self.action == "assess":
+            return can_assess_change(user, obj)
         return can_request_change(user, obj.project)
 
     @staticmethod

@@ -2,6 +2,8 @@
 comparison), a request's form, its page with the workflow buttons, and the board's decision on an
 exception (the form sits on the exception's page)."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from governance import changes, control_selectors, selectors
 from governance.control_forms import AssessForm, ChangeRequestForm, DecideForm, cost_formset, proposed_costs
 from governance.control_permissions import (
     CLOSED_STATES,
+    can_assess_change,
     can_decide_change,
     can_decide_exception,
     can_request_change,
@@ -164,7 +167,10 @@ def _change_context(request, change_request, *, assess_form=None, decide_form=No
     editable = can_request_change(user, change_request.project)
     milestones = {m.pk: m for m in change_request.project.milestones.all()}
     proposed = [
-        {"milestone": milestones.get(row["milestone"]), "baseline_date": row["baseline_date"]}
+        {
+            "milestone": milestones.get(row["milestone"]),
+            "baseline_date": date.fromisoformat(row["baseline_date"]),
+        }
         for row in change_request.proposed_milestones
     ]
     decider = can_decide_change(user, change_request)
@@ -174,7 +180,7 @@ def _change_context(request, change_request, *, assess_form=None, decide_form=No
         "proposed": proposed,
         "can_edit": editable and change_request.state in (State.DRAFT, State.SUBMITTED, State.DEFERRED),
         "can_submit": editable and change_request.state in (State.DRAFT, State.DEFERRED),
-        "can_assess": editable and change_request.state == State.SUBMITTED,
+        "can_assess": can_assess_change(user, change_request) and change_request.state == State.SUBMITTED,
         "can_decide": decider and change_request.state == State.ASSESSED,
         "assess_form": assess_form or AssessForm(initial={"version": change_request.version}),
         "decide_form": decide_form or DecideForm(initial={"version": change_request.version}),
@@ -209,7 +215,7 @@ def change_submit(request, pk):
 @require_POST
 def change_assess(request, pk):
     change_request = control_selectors.change_request_get(user=request.user, pk=pk)
-    require(can_request_change(request.user, change_request.project))
+    require(can_assess_change(request.user, change_request))
     form = AssessForm(request.POST)
     if form.is_valid():
         try:

@@ -93,8 +93,11 @@ def meeting_create(request, pk):
     )
 
 
-def _agenda_context(request, meeting: Meeting, *, errors=None, forms_by_item=None, add_form=None) -> dict:
-    manager = can_manage_committee(request.user, meeting.committee)
+def _agenda_context(
+    request, meeting: Meeting, *, errors=None, forms_by_item=None, add_form=None, manager=None
+) -> dict:
+    if manager is None:
+        manager = can_manage_committee(request.user, meeting.committee)
     agenda = control_selectors.meeting_agenda(meeting=meeting)
     decidable = meeting.state != Meeting.State.MINUTES_APPROVED
     forms_by_item = forms_by_item or {}
@@ -136,10 +139,10 @@ def _meeting_context(request, meeting: Meeting, *, minutes_form=None, action_for
     people = control_selectors.committee_people(meeting.committee)
     projects = committees.committee_projects(meeting.committee).order_by("code")
     actions = list(control_selectors.meeting_actions(meeting=meeting))
-    for action in actions:
-        action.can_update = can_update_action(request.user, action)
+    for action in actions:  # the owner, or whoever manages the committee (no query per row)
+        action.can_update = manager or action.owner_id == request.user.pk
     return {
-        **_agenda_context(request, meeting),
+        **_agenda_context(request, meeting, manager=manager),
         "attendees": meeting.attendees.order_by("last_name", "first_name"),
         "decisions": control_selectors.meeting_decisions(meeting=meeting),
         "actions": actions,

@@ -114,7 +114,7 @@ def test_a_second_approved_change_makes_baseline_3_comparable_with_2(world, plan
     )
     changes.change_request_submit(actor=world.users["pm_a"], change_request=second)
     second.refresh_from_db()
-    changes.change_request_assess(actor=world.users["pm_a"], change_request=second, assessment="Ok")
+    changes.change_request_assess(actor=world.users["pmo_a"], change_request=second, assessment="Ok")
     second.refresh_from_db()
     changes.change_request_decide(
         actor=world.users["executive"], change_request=second, outcome="approved", rationale="Ok"
@@ -229,7 +229,7 @@ def test_baseline_comparison_reads_in_constant_queries(world, plan):
     cr2 = _request(world, a1, recette, title="Encore", cost_impact=Decimal("0"), proposed_costs=[])
     changes.change_request_submit(actor=world.users["pm_a"], change_request=cr2)
     cr2.refresh_from_db()
-    changes.change_request_assess(actor=world.users["pm_a"], change_request=cr2, assessment="ok")
+    changes.change_request_assess(actor=world.users["pmo_a"], change_request=cr2, assessment="ok")
     cr2.refresh_from_db()
     changes.change_request_decide(
         actor=world.users["sponsor"], change_request=cr2, outcome="approved", rationale="Ok"
