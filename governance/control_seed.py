@@ -14,7 +14,7 @@ from governance import changes, committees, lessons
 from governance.models import AgendaItem, ChangeRequest, Decision, LessonLearned, Meeting, SteeringCommittee
 from pmo.core.roles import Role
 from portfolio.models import Membership, Portfolio
-from projects.models import CostLine, Milestone, Project
+from projects.models import CostBaseline, CostLine, Milestone, Project
 
 # (project, title, description, reason, cost impact, days, scope, quality, risks, benefits, final state)
 CHANGES = [
@@ -452,7 +452,11 @@ def seed_change_control(*, today: date) -> dict[str, int]:
         committees.meeting_approve_minutes(actor=users["exec"], meeting=past)
         moment = past.starts_at + timedelta(hours=1)
         Decision.objects.filter(meeting=past).update(decided_at=moment)
+        Meeting.objects.filter(pk=past.pk).update(minutes_approved_at=moment + timedelta(days=2))
         ChangeRequest.objects.filter(pk__in=[cr.pk for cr in decided_here]).update(decided_at=moment)
+        CostBaseline.objects.filter(
+            pk__in=ChangeRequest.objects.filter(pk__in=[cr.pk for cr in decided_here]).values("baseline_id")
+        ).update(created_at=moment)
         result["meetings"] += 1
         result["decisions"] += Decision.objects.filter(meeting=past).count()
 

@@ -189,7 +189,7 @@ def test_slip_exception_copil_decision_change_rebaseline(slipping_project, live_
     item.locator("textarea[name=rationale]").fill(
         "Le COPIL demande un plan d'exception : nouvelle date de recette à valider."
     )
-    item.locator("button[type=submit]").click()
+    item.locator("form[action$='/decide/'] button[type=submit]").click()
     expect(
         chair.locator(f".agenda-item[data-kind=exception]:has-text('{project.name}') .decision")
     ).to_be_visible()
@@ -199,7 +199,7 @@ def test_slip_exception_copil_decision_change_rebaseline(slipping_project, live_
     item.locator("textarea[name=rationale]").fill(
         "Report accepté : la recette est re-planifiée à la livraison de l'API."
     )
-    item.locator("button[type=submit]").click()
+    item.locator("form[action$='/decide/'] button[type=submit]").click()
     expect(
         chair.locator(f".agenda-item[data-kind=change_request]:has-text('{project.name}') .decision")
     ).to_be_visible()
