@@ -122,6 +122,7 @@ def _agenda_context(
         "add_form": add_form
         or (AgendaItemForm(projects=projects) if manager and meeting.agenda_editable else None),
         "agenda_errors": errors or [],
+        "decisions": control_selectors.meeting_decisions(meeting=meeting),
     }
 
 
@@ -144,7 +145,6 @@ def _meeting_context(request, meeting: Meeting, *, minutes_form=None, action_for
     return {
         **_agenda_context(request, meeting, manager=manager),
         "attendees": meeting.attendees.order_by("last_name", "first_name"),
-        "decisions": control_selectors.meeting_decisions(meeting=meeting),
         "actions": actions,
         "minutes_form": minutes_form
         or (
