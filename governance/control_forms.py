@@ -54,7 +54,7 @@ class ChangeRequestForm(VersionedModelForm):
                 label=milestone.name,
                 required=False,
                 widget=DateInput(),
-                help_text=str(milestone.baseline_date or ""),
+                help_text=milestone.baseline_date.strftime("%d/%m/%Y") if milestone.baseline_date else "",
             )
             if milestone.pk in proposed and not self.is_bound:
                 self.initial[name] = proposed[milestone.pk]

@@ -96,7 +96,11 @@ def change_create(request, pk):
     """A new change request (draft) by the project's editors; refused on a closed project."""
     project = project_get(user=request.user, pk=pk)
     require(can_request_change(request.user, project))
-    milestones = project.milestones.exclude(status="cancelled").order_by("baseline_date", "name")
+    milestones = (
+        project.milestones.filter(actual_date__isnull=True)
+        .exclude(status="cancelled")
+        .order_by("baseline_date", "name")
+    )
     data = request.POST if request.method == "POST" else None
     form = ChangeRequestForm(data, milestones=milestones)
     formset = cost_formset(None, data)
@@ -132,7 +136,11 @@ def change_edit(request, pk):
     project = change_request.project
     require(can_request_change(request.user, project))
     require(change_request.state in (State.DRAFT, State.SUBMITTED, State.DEFERRED))
-    milestones = project.milestones.exclude(status="cancelled").order_by("baseline_date", "name")
+    milestones = (
+        project.milestones.filter(actual_date__isnull=True)
+        .exclude(status="cancelled")
+        .order_by("baseline_date", "name")
+    )
     data = request.POST if request.method == "POST" else None
     form = ChangeRequestForm(data, instance=change_request, milestones=milestones)
     formset = cost_formset(change_request, data)
