@@ -433,6 +433,11 @@ def seed_change_control(*, today: date) -> dict[str, int]:
         past_actions = [
             ("Présenter le chiffrage du second prestataire", users["pm2"], today - timedelta(days=3)),
             ("Mettre à jour le plan de charge du portefeuille", pmo, today + timedelta(days=2)),
+            (
+                "Chiffrer une troisième répétition de reprise de données",
+                users["pm1"],
+                today + timedelta(days=9),
+            ),
         ]
         for title, owner, due in past_actions:
             if Membership.objects.filter(portfolio=portfolio, user=owner).exists():
