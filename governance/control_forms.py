@@ -258,4 +258,5 @@ class LessonSearchForm(forms.Form):
         label=_("Category"),
         required=False,
         choices=[("", _("All categories")), *LessonLearned.Category.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
