@@ -343,3 +343,105 @@ def test_the_milestone_deleted_after_a_baseline_stays_readable(world, plan):
     Milestone.objects.filter(name="Bascule").delete()
     names = [r.name for r in baseline_comparison(project=a1).milestones]
     assert "Bascule" in names
+
+
+# --- Through the API and the pages ---------------------------------------------------------------------
+
+
+def _api(world, who):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world.users[who])
+    return client
+
+
+def test_the_api_runs_the_whole_workflow_and_rebaselines(world, plan):
+    a1, recette, _ = plan
+    created = _api(world, "pm_a").post(
+        "/api/v1/change-requests/",
+        {
+            "project": a1.pk,
+            "title": "Report",
+            "description": "D",
+            "reason": "R",
+            "cost_impact": "5000.00",
+            "schedule_impact_days": 10,
+            "proposed_milestones": [{"milestone": recette.pk, "baseline_date": "2027-02-01"}],
+            "proposed_costs": [{"month": "2027-01-01", "category": "opex", "amount": "5000.00"}],
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    pk = created.json()["id"]
+    assert (
+        _api(world, "pm_a").patch(f"/api/v1/change-requests/{pk}/", {"title": "x"}, format="json").status_code
+        == 428
+    )
+    assert _api(world, "pm_a").post(f"/api/v1/change-requests/{pk}/submit/").status_code == 200
+    assert (
+        _api(world, "pm_a").post(f"/api/v1/change-requests/{pk}/assess/", {"assessment": "x"}).status_code
+        == 403
+    )
+    assert (
+        _api(world, "pmo_a")
+        .post(f"/api/v1/change-requests/{pk}/assess/", {"assessment": "Vérifié"})
+        .status_code
+        == 200
+    )
+    refused = _api(world, "pm_a").post(
+        f"/api/v1/change-requests/{pk}/decide/", {"outcome": "approved", "rationale": "x"}
+    )
+    assert refused.status_code == 403
+    decided = _api(world, "sponsor").post(
+        f"/api/v1/change-requests/{pk}/decide/", {"outcome": "approved", "rationale": "Validé"}
+    )
+    assert decided.status_code == 200
+    assert (decided.json()["state"], decided.json()["baseline_number"]) == ("approved", 2)
+    recette.refresh_from_db()
+    assert recette.baseline_date == date(2027, 2, 1)
+
+
+def test_a_change_request_on_a_closed_project_is_a_400_naming_the_project(world, plan):
+    a1, _, _ = plan
+    Project.objects.filter(pk=a1.pk).update(state=Project.State.CLOSED)
+    response = _api(world, "pm_a").post(
+        "/api/v1/change-requests/",
+        {"project": a1.pk, "title": "T", "description": "D", "reason": "R"},
+        format="json",
+    )
+    assert response.status_code == 400 and "project" in response.json()
+    assert not ChangeRequest.objects.exists()
+
+
+def test_the_form_comes_back_with_422_naming_the_missing_fields(world, plan, client):
+    from tests import conftest as root_conftest
+
+    a1, _, _ = plan
+    root_conftest.login(client, world.users["pm_a"])
+    response = client.post(
+        f"/governance/projects/{a1.pk}/changes/new/",
+        {
+            "title": "",
+            "cost_impact": "0",
+            "schedule_impact_days": "0",
+            "costs-TOTAL_FORMS": "0",
+            "costs-INITIAL_FORMS": "0",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    assert set(response.context["form"].errors) >= {"title", "description", "reason"}
+    assert not ChangeRequest.objects.exists()
+
+
+def test_exception_decision_through_the_api_applies_new_tolerances(world, plan):
+    a1, _, _ = plan
+    exception = _exception(a1, tolerance="cost")
+    response = _api(world, "executive").post(
+        f"/api/v1/exceptions/{exception.pk}/decide/",
+        {"outcome": "tolerances_changed", "rationale": "20 %", "tolerances": {"cost_tolerance_pct": "20"}},
+        format="json",
+    )
+    assert response.status_code == 200 and response.json()["state"] == "closed"
+    assert Project.objects.get(pk=a1.pk).cost_tolerance_pct == Decimal("20.0")
