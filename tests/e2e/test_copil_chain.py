@@ -193,6 +193,8 @@ def test_slip_exception_copil_decision_change_rebaseline(slipping_project, live_
     expect(
         chair.locator(f".agenda-item[data-kind=exception]:has-text('{project.name}') .decision")
     ).to_be_visible()
+    # the exception plan is an action of the project manager, shown in the meeting's actions at once
+    expect(chair.locator("#actions")).to_contain_text(project.manager.get_full_name())
     item = chair.locator(f".agenda-item[data-kind=change_request]:has-text('{project.name}')")
     item.locator("summary").click()
     item.locator("select[name=outcome]").select_option("approved")
