@@ -132,3 +132,27 @@ class ExceptionReport(TimeStampedModel, VersionedModel):
     @property
     def is_frozen(self) -> bool:
         return self.state == self.State.SENT
+
+
+# Change control, committees, decisions, actions and lessons learned (issue 5).
+from governance.control_models import (  # noqa: E402
+    Action,
+    AgendaItem,
+    ChangeRequest,
+    Decision,
+    LessonLearned,
+    Meeting,
+    SteeringCommittee,
+)
+
+__all__ = [
+    "Action",
+    "AgendaItem",
+    "ChangeRequest",
+    "Decision",
+    "ExceptionReport",
+    "LessonLearned",
+    "Meeting",
+    "ProjectException",
+    "SteeringCommittee",
+]

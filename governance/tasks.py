@@ -21,3 +21,11 @@ def scan_project(project_id: int) -> int:
     if project is None:
         return 0
     return len(services.scan_project(project=project).raised)
+
+
+@shared_task(name="governance.action_reminders", ignore_result=True)
+def action_reminders() -> int:
+    """Remind owners of committee actions due soon or overdue; idempotent (keyed notifications)."""
+    from governance.committees import send_action_reminders
+
+    return send_action_reminders()

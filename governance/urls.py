@@ -1,5 +1,6 @@
 from django.urls import path
 
+from governance import control_urls
 from governance.views import exceptions, home
 
 app_name = "governance"
@@ -23,4 +24,5 @@ urlpatterns = [
     path("governance/exceptions/<int:pk>/report/edit/", exceptions.report_edit, name="report-edit"),
     path("governance/exceptions/<int:pk>/report/preview/", exceptions.report_preview, name="report-preview"),
     path("governance/exceptions/<int:pk>/close/", exceptions.exception_close, name="exception-close"),
+    *control_urls.urlpatterns,
 ]

@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from governance.api.urls import register_control
 from governance.api.views import ExceptionReportViewSet, ExceptionViewSet
 from pmo.core.mfa.api import ObtainAuthTokenView
 from portfolio.api.views import MeView, PortfolioViewSet, ProgrammeViewSet
@@ -36,6 +37,7 @@ router.register("assumptions", AssumptionViewSet, basename="assumption")
 router.register("dependencies", DependencyViewSet, basename="dependency")
 router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("exception-reports", ExceptionReportViewSet, basename="exception-report")
+register_control(router)
 router.register("reports", ReportRunViewSet, basename="report")
 router.register("schedule-imports", ScheduleImportViewSet, basename="schedule-import")
 for prefix, viewset, basename in TEAM_ROUTES:  # team, RACI, stakeholders, procurement (issue 10)

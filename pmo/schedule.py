@@ -50,6 +50,12 @@ BEAT_SCHEDULE = {
         "task": "governance.scan_tolerances",
         "schedule": crontab(minute=30, hour=6),
     },
+    # Daily at 08:00 on working days: owners of steering-committee actions due within two days (or
+    # overdue, once a week) find the reminder when they start; keyed notifications make reruns harmless.
+    "action-reminders": {
+        "task": "governance.action_reminders",
+        "schedule": crontab(minute=0, hour=8, day_of_week="1-5"),
+    },
 }
 
 

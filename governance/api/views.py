@@ -5,13 +5,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
-from governance import selectors, services
+from governance import changes, selectors, services
+from governance.api.control import ExceptionDecideSerializer
 from governance.api.serializers import (
     CloseSerializer,
     ExceptionCreateSerializer,
     ExceptionReportSerializer,
     ExceptionSerializer,
 )
+from governance.control_permissions import can_decide_exception
 from governance.filters import ExceptionFilter
 from governance.models import ExceptionReport, ProjectException
 from governance.permissions import can_edit_report
@@ -81,6 +83,31 @@ class ExceptionViewSet(
             actor=request.user, exception=exception, note=serializer.validated_data["note"], version=version
         )
         return _with_etag(Response(ExceptionSerializer(closed).data), closed)
+
+    @extend_schema(request=ExceptionDecideSerializer, responses=ExceptionSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None, format=None):
+        """The board's decision (exception plan requested, tolerances changed with the new values,
+        project stopped), which closes the exception; 403 (recorded) for a non-decider."""
+        exception = self.get_object()
+        if not can_decide_exception(request.user, exception):
+            changes.exception_decide(
+                actor=request.user, exception=exception, outcome="", rationale="", request=request
+            )
+        serializer = ExceptionDecideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        version = expected_version_from(request) if request.headers.get("If-Match") else exception.version
+        changes.exception_decide(
+            actor=request.user,
+            exception=exception,
+            outcome=serializer.validated_data["outcome"],
+            rationale=serializer.validated_data["rationale"],
+            tolerances=serializer.validated_data.get("tolerances"),
+            version=version,
+            request=request,
+        )
+        decided = self.get_queryset().get(pk=exception.pk)
+        return _with_etag(Response(ExceptionSerializer(decided).data), decided)
 
 
 @extend_schema_view(

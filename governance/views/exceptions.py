@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import selectors, services
+from governance.changes import EXCEPTION_OUTCOMES
+from governance.control_forms import DecideForm
+from governance.control_permissions import can_decide_exception
 from governance.filters import ExceptionFilter
 from governance.forms import CloseExceptionForm, ExceptionReportForm, RaiseExceptionForm, option_formset
 from governance.models import ProjectException
@@ -100,14 +103,33 @@ def _detail_context(request, exception: ProjectException) -> dict:
     open_draft = (
         report is not None and not report.is_frozen and exception.state != ProjectException.State.CLOSED
     )
+    return (
+        {
+            "exception": exception,
+            "project": exception.project,
+            "report": report,
+            "can_edit": editable and open_draft,
+            "can_close": closable,
+            "close_form": CloseExceptionForm(initial={"version": exception.version}) if closable else None,
+        }
+        | (report_document_context(report) if report is not None else {})
+        | _decision_context(request, exception)
+    )
+
+
+def _decision_context(request, exception: ProjectException) -> dict:
+    """The board's decision on the exception: the form for deciders, and the decision log."""
+    decider = (
+        can_decide_exception(request.user, exception) and exception.state != ProjectException.State.CLOSED
+    )
+    form = DecideForm(
+        initial={"version": exception.version}, outcomes=EXCEPTION_OUTCOMES, with_tolerances=True
+    )
     return {
-        "exception": exception,
-        "project": exception.project,
-        "report": report,
-        "can_edit": editable and open_draft,
-        "can_close": closable,
-        "close_form": CloseExceptionForm(initial={"version": exception.version}) if closable else None,
-    } | (report_document_context(report) if report is not None else {})
+        "can_decide": decider,
+        "decide_form": form if decider else None,
+        "exception_decisions": exception.decisions.select_related("decided_by", "meeting__committee"),
+    }
 
 
 @login_required

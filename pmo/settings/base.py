@@ -249,6 +249,8 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "pmo.core.roles.Role",
         "RAGEnum": "projects.models.status.RAGChoices",
         "ProcurementStatusEnum": "projects.models.procurement.ProcurementStatus",
+        "LessonCategoryEnum": "governance.control_models.LessonLearned.Category",
+        "CostCategoryEnum": "projects.models.registers.CostCategory",
     },
 }
 

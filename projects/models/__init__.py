@@ -13,6 +13,7 @@ from projects.models.registers import (
     Dependency,
     Issue,
     Milestone,
+    MilestoneBaseline,
     MilestoneForecast,
     Risk,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "RaciActivity",
     "RaciAssignment",
     "RaciRole",
+    "MilestoneBaseline",
     "MilestoneForecast",
     "Project",
     "ProjectMember",

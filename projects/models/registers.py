@@ -204,6 +204,38 @@ class CostBaselineLine(models.Model):
         return f"{self.baseline} {self.month:%Y-%m} {self.category}"
 
 
+class MilestoneBaseline(models.Model):
+    """One milestone's baseline date as frozen in a numbered project baseline (CostBaseline holds
+    the number, the reason and the cost plan); the name is copied so a deleted milestone stays
+    readable in old baselines."""
+
+    baseline = models.ForeignKey(
+        CostBaseline, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("baseline")
+    )
+    milestone = models.ForeignKey(
+        Milestone,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("milestone"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    is_key = models.BooleanField(_("key milestone"), default=False)
+
+    class Meta:
+        verbose_name = _("milestone baseline")
+        verbose_name_plural = _("milestone baselines")
+        ordering = ["baseline", F("baseline_date").asc(nulls_last=True), "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["baseline", "milestone"], name="milestone_baseline_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.baseline} {self.name}: {self.baseline_date}"
+
+
 @tracked()
 class Deliverable(ProjectRecord):
     """A product with acceptance criteria; its acceptance state is the quality axis."""

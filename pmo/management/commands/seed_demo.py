@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone, translation
 
+from governance.control_seed import seed_change_control
 from governance.seed import seed_exceptions
 from pmo.core.audit import audit_context
 from portfolio.models import Portfolio
@@ -81,6 +82,8 @@ class Command(BaseCommand):
                     request_run(
                         actor=report.sent_by, kind=ReportRun.Kind.EXCEPTION, exception=report.exception
                     )
+                # Change requests, committees and their meetings, decisions, actions, lessons learned.
+                seed_change_control(today=today)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo portfolio ready: {len(projects)} projects, "
