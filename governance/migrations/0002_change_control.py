@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         ('governance', '0001_reports'),
         ('pghistory', '0007_auto_20250421_0444'),
         ('portfolio', '0002_remove_portfolio_insert_insert_and_more'),
-        ('projects', '0008_baselines'),
+        ("projects", "0009_baselines"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0005_bench_indexes'),
+        ("projects", "0008_tabular_imports"),
     ]
 
     operations = [
