@@ -5,7 +5,9 @@ from rest_framework.routers import DefaultRouter
 
 from governance.api.views import ExceptionReportViewSet, ExceptionViewSet
 from pmo.core.mfa.api import ObtainAuthTokenView
+from portfolio.api.resources import ResourceViewSet, RoleViewSet  # noqa: I001
 from portfolio.api.views import MeView, PortfolioViewSet, ProgrammeViewSet
+from projects.api.allocations import AllocationViewSet, CapacityView  # noqa: I001
 from projects.api.views import (
     AssumptionViewSet,
     CostLineViewSet,
@@ -36,9 +38,13 @@ router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("exception-reports", ExceptionReportViewSet, basename="exception-report")
 router.register("reports", ReportRunViewSet, basename="report")
 router.register("schedule-imports", ScheduleImportViewSet, basename="schedule-import")
+router.register("resources", ResourceViewSet, basename="resource")
+router.register("roles", RoleViewSet, basename="role")
+router.register("allocations", AllocationViewSet, basename="allocation")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path("capacity/", CapacityView.as_view(), name="capacity"),
     *router.urls,
 ]

@@ -12,7 +12,7 @@ from portfolio.models import Membership, Portfolio, Programme
 class PortfolioForm(VersionedModelForm):
     class Meta:
         model = Portfolio
-        fields = ["code", "name", "description", "currency", "fiscal_year_start_month"]
+        fields = ["code", "name", "description", "currency", "fiscal_year_start_month", "allocation_mode"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

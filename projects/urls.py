@@ -30,3 +30,8 @@ urlpatterns = [
 
 urlpatterns += registers.urlpatterns + weekly.urlpatterns + register_forms.urlpatterns
 urlpatterns += imports.urlpatterns
+
+# Resources and capacity (issue 6): the project's Resources tab and the capacity pages.
+from projects.views import allocations, capacity  # noqa: E402
+
+urlpatterns += allocations.urlpatterns + capacity.urlpatterns

@@ -1,5 +1,6 @@
 """Project and everything recorded about one project."""
 
+from projects.models.allocations import Allocation
 from projects.models.imports import CalendarToken, ScheduleImport
 from projects.models.project import Project, ProjectMember, ProjectQuerySet
 from projects.models.registers import (
@@ -18,6 +19,7 @@ from projects.models.registers import (
 from projects.models.status import StatusReport
 
 __all__ = [
+    "Allocation",
     "Assumption",
     "CalendarToken",
     "CostBaseline",
