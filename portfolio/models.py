@@ -69,6 +69,7 @@ class Portfolio(TimeStampedModel, VersionedModel, ArchivableModel):
     )
     risk_red_score = models.PositiveSmallIntegerField(_("risk score for red"), default=15)
     risk_amber_score = models.PositiveSmallIntegerField(_("risk score for amber"), default=8)
+
     class AllocationMode(models.TextChoices):
         FLEXIBLE = "flexible", _("Flexible: over-allocation allowed and flagged")
         STRICT = "strict", _("Strict: an allocation beyond capacity is refused")
