@@ -232,7 +232,7 @@ def allocation_update(*, actor, allocation: Allocation, version: int, data: dict
     """Change an allocation if nobody did since `version`. A change by someone who may not confirm
     puts a confirmed booking back to requested."""
     current = (
-        Allocation.objects.select_for_update()
+        Allocation.objects.select_for_update(of=("self",))
         .select_related("project__portfolio", "resource")
         .get(pk=allocation.pk)
     )
@@ -262,7 +262,7 @@ def allocation_update(*, actor, allocation: Allocation, version: int, data: dict
 def allocation_confirm(*, actor, allocation: Allocation, version: int) -> Allocation:
     """The resource manager or the PMO confirms a named booking (strict mode re-checks capacity)."""
     current = (
-        Allocation.objects.select_for_update()
+        Allocation.objects.select_for_update(of=("self",))
         .select_related("project__portfolio", "resource")
         .get(pk=allocation.pk)
     )
@@ -304,7 +304,9 @@ def allocation_staff(
     """Turn a role demand into a named allocation of `resource` (requested, or confirmed at once by
     someone who may confirm)."""
     current = (
-        Allocation.objects.select_for_update().select_related("project__portfolio").get(pk=allocation.pk)
+        Allocation.objects.select_for_update(of=("self",))
+        .select_related("project__portfolio")
+        .get(pk=allocation.pk)
     )
     if current.version != version:
         raise StaleVersionError
@@ -369,7 +371,7 @@ def allocation_apply_draft(
     the actor may change), and pass validation and the strict-mode check together."""
     rows = {
         a.pk: a
-        for a in Allocation.objects.select_for_update()
+        for a in Allocation.objects.select_for_update(of=("self",))
         .select_related("project__portfolio", "resource")
         .filter(pk__in=list(changes))
         .order_by("pk")

@@ -60,5 +60,5 @@ def book(
         unit="hours" if hours else "percent",
         percent=None if hours else Decimal(percent),
         hours_per_week=Decimal(hours) if hours else None,
-        state=state,
+        state=state if resource is not None else "requested",
     )
