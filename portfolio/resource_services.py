@@ -41,6 +41,7 @@ def resource_update(
     candidate = Resource(
         **{**{f.attname: getattr(resource, f.attname) for f in Resource._meta.concrete_fields}}
     )
+    candidate._state.adding = False  # the same row: unique checks exclude it
     for name, value in data.items():
         setattr(candidate, name, value)
     candidate.full_clean(

@@ -130,7 +130,7 @@ def capacity_cell_partial(request):
                             "percent": draft.get(a.pk, {}).get("percent", a.percent),
                             "hours_per_week": draft.get(a.pk, {}).get("hours_per_week", a.hours_per_week),
                         },
-                        prefix=f"a{a.pk}",
+                        auto_id=f"whatif-{a.pk}-%s",
                     ),
                 }
                 for a in rows
@@ -191,7 +191,7 @@ def whatif_change(request):
             request, "projects/partials/whatif_error.html", {"errors": [_("Unknown allocation.")]}, status=422
         )
     allocation = get_visible_or_404(_editable_allocations(request.user), pk=int(pk))
-    form = WhatIfForm(request.POST, prefix=f"a{allocation.pk}")
+    form = WhatIfForm(request.POST)
     if not form.is_valid():
         errors = [
             f"{form.fields[name].label if name in form.fields else ''} {' '.join(msgs)}".strip()
