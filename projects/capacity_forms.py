@@ -3,6 +3,8 @@
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,25 @@ class AllocationForm(VersionedModelForm):
         self.fields["role"].help_text = _("Leave empty to use the resource's role.")
         self.fields["percent"].widget.attrs.update({"step": "5", "min": "0", "max": "100"})
         self.style_fields()
+
+    def _post_clean(self):
+        """Field validation only: the service validates the allocation as a whole, with messages
+        naming each field (the model's constraints stay as the database's last guard)."""
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(), validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            self._update_errors(error)
+
+    def add_service_errors(self, error) -> None:
+        """A service's ValidationError on the form: a field's message beside it, others on top."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, messages in error.message_dict.items():
+            self.add_error(field if field in self.fields else None, messages)
 
 
 class StaffForm(StyledForm):

@@ -402,21 +402,26 @@ def role_capacity_by_period(
     allocations, confirmed and requested, named or not. Unscoped (the caller checked access);
     4 queries whatever the pool size. Portfolio scenarios use it as their capacity constraints."""
     portfolio_id = portfolio if isinstance(portfolio, int) else portfolio.pk
+    return _role_periods([portfolio_id], start, end, granularity)
+
+
+def _role_periods(portfolio_ids: list[int], start: date, end: date, granularity: str) -> list[RolePeriod]:
+    """role_capacity_by_period over several portfolios at once (their pools and demand summed)."""
     if granularity == "month":
         count = (end.year - start.year) * 12 + end.month - start.month + 1
     else:
         count = ((end - (start - timedelta(days=start.weekday()))).days // 7) + 1
     columns = capacity.buckets(start, max(count, 1), granularity)
     window_start, window_end = columns[0].start, columns[-1].end
-    resources = Resource.objects.filter(portfolio_id=portfolio_id, archived_at__isnull=True)
+    resources = Resource.objects.filter(portfolio_id__in=portfolio_ids, archived_at__isnull=True)
     resource_rows = list(resources.values_list(*RESOURCE_COLUMNS))
     absences = Absence.objects.filter(
-        resource__portfolio_id=portfolio_id, start_date__lte=window_end, end_date__gte=window_start
+        resource__portfolio_id__in=portfolio_ids, start_date__lte=window_end, end_date__gte=window_start
     ).values_list("resource_id", "start_date", "end_date")
     facts = _facts(resource_rows, absences)
     allocations = Allocation.objects.filter(
         LIVE_PROJECT,
-        project__portfolio_id=portfolio_id,
+        project__portfolio_id__in=portfolio_ids,
         start_date__lte=window_end,
         end_date__gte=window_start,
     ).values_list(*ALLOCATION_COLUMNS)
@@ -465,9 +470,9 @@ def overloaded_roles(*, portfolio_ids: Iterable[int], start: date, end: date) ->
     """Roles whose demand exceeds capacity in at least one month of `start`..`end`, worst first: the
     capacity summary of the dashboard and of the COPIL pack. Unscoped: pass visible portfolios."""
     by_role: dict[str, list[RolePeriod]] = defaultdict(list)
-    for portfolio_id in portfolio_ids:
-        for period in role_capacity_by_period(portfolio_id, start, end, "month"):
-            by_role[period.role].append(period)
+    ids = sorted(set(portfolio_ids))
+    for period in _role_periods(ids, start, end, "month") if ids else []:
+        by_role[period.role].append(period)
     result = []
     for role, periods in by_role.items():
         months: dict[date, list[float]] = defaultdict(lambda: [0.0, 0.0])

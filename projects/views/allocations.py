@@ -64,7 +64,7 @@ def allocation_create(request, pk):
                 actor=request.user, project=project, data=form.changed_values(), confirm=confirm
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_service_errors(error)
         else:
             return _tab(request, project)
     return _tab(request, project, form=form, status=422)
@@ -96,7 +96,7 @@ def allocation_edit(request, pk, allocation_pk):
         except StaleVersionError:
             form.add_stale_error()
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_service_errors(error)
         else:
             return _tab(request, project)
     response = render(

@@ -163,9 +163,10 @@ def capacity_summary_partial(request):
     portfolios = Portfolio.objects.visible_to(request.user).active()
     if request.GET.get("portfolio", "").isdigit():
         portfolios = portfolios.filter(pk=int(request.GET["portfolio"]))
-    portfolio_ids = list(
+    portfolio_ids = set(
         Resource.objects.visible_to(request.user)
         .filter(portfolio__in=portfolios)
+        .order_by()
         .values_list("portfolio_id", flat=True)
         .distinct()
     )

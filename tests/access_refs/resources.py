@@ -19,13 +19,17 @@ def references(world, refs: dict) -> dict:
     )
     resource_b = Resource.objects.create(portfolio=world.portfolio_b, name="Ressource B", role=dev)
     absence_a = Absence.objects.create(
-        resource=resource_a, start_date=monday + timedelta(weeks=3), end_date=monday + timedelta(weeks=3, days=4)
+        resource=resource_a,
+        start_date=monday + timedelta(weeks=3),
+        end_date=monday + timedelta(weeks=3, days=4),
     )
     period = {"start_date": monday, "end_date": monday + timedelta(weeks=6, days=4)}
     allocation_a1 = Allocation.objects.create(
         project=world.a1, resource=resource_a, role=dev, unit="percent", percent=Decimal("40"), **period
     )
-    demand_a1 = Allocation.objects.create(project=world.a1, role=dev, unit="percent", percent=Decimal("50"), **period)
+    demand_a1 = Allocation.objects.create(
+        project=world.a1, role=dev, unit="percent", percent=Decimal("50"), **period
+    )
     allocation_b1 = Allocation.objects.create(
         project=world.b1, resource=resource_b, role=dev, unit="percent", percent=Decimal("40"), **period
     )
