@@ -577,3 +577,18 @@ def project_allocation_costs(*, project: Project) -> AllocationCosts:
             (r.cost for r in rows if r.allocation.state == Allocation.State.CONFIRMED), Decimal("0")
         ),
     )
+
+
+@dataclass(frozen=True)
+class CapacitySummary:
+    start: date
+    end: date
+    roles: list[OverloadedRole]
+
+
+def capacity_summary(*, portfolio_id: int | None, as_of: date) -> CapacitySummary:
+    """The overloaded roles of a portfolio's pool next quarter (after `as_of`): the COPIL pack's
+    capacity page. Unscoped: the pack's scope was checked when the run was requested. 4 queries."""
+    start, end = next_quarter(as_of)
+    roles = overloaded_roles(portfolio_ids=[portfolio_id], start=start, end=end) if portfolio_id else []
+    return CapacitySummary(start=start, end=end, roles=roles)

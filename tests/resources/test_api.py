@@ -15,11 +15,15 @@ pytestmark = pytest.mark.django_db
 
 
 def post(client, url, payload, **headers):
-    return client.post(url, json.dumps(payload, default=str), content_type="application/json", headers=headers)
+    return client.post(
+        url, json.dumps(payload, default=str), content_type="application/json", headers=headers
+    )
 
 
 def patch(client, url, payload, **headers):
-    return client.patch(url, json.dumps(payload, default=str), content_type="application/json", headers=headers)
+    return client.patch(
+        url, json.dumps(payload, default=str), content_type="application/json", headers=headers
+    )
 
 
 def payload(world, pool, **overrides):
@@ -82,7 +86,11 @@ def test_outside_availability_and_closed_project_answer_400(world, pool, client_
     assert response.status_code == 400 and "start_date" in response.json()
     world.a2.state = "cancelled"
     world.a2.save()
-    response = post(client, reverse("api:allocation-list"), payload(world, pool, project=world.a2.pk, resource=pool.bob.pk))
+    response = post(
+        client,
+        reverse("api:allocation-list"),
+        payload(world, pool, project=world.a2.pk, resource=pool.bob.pk),
+    )
     assert response.status_code == 400 and "project" in response.json()
     assert not Allocation.objects.exists()
 
@@ -111,16 +119,25 @@ def test_edits_need_if_match(world, pool, client_for):
 
 def test_staff_then_confirm(world, pool, client_for):
     demand = book(world.a1, role=pool.dev, percent=40)
-    response = post(client_for("pm_a"), reverse("api:allocation-staff", args=[demand.pk]), {"resource": pool.alice.pk})
+    response = post(
+        client_for("pm_a"), reverse("api:allocation-staff", args=[demand.pk]), {"resource": pool.alice.pk}
+    )
     assert response.status_code == 200 and response.json()["resource"] == pool.alice.pk
-    assert post(client_for("pm_a"), reverse("api:allocation-confirm", args=[demand.pk]), {}).status_code == 403
+    assert (
+        post(client_for("pm_a"), reverse("api:allocation-confirm", args=[demand.pk]), {}).status_code == 403
+    )
     response = post(client_for("executive"), reverse("api:allocation-confirm", args=[demand.pk]), {})
     assert response.status_code == 200 and response.json()["state"] == "confirmed"
 
 
 def test_resource_create_and_update(world, pool, client_for):
     client = client_for("pmo_a")
-    body = {"portfolio": world.portfolio_a.pk, "name": "Dana", "role": pool.dev.pk, "skills": [{"skill": "Java", "level": 4}]}
+    body = {
+        "portfolio": world.portfolio_a.pk,
+        "name": "Dana",
+        "role": pool.dev.pk,
+        "skills": [{"skill": "Java", "level": 4}],
+    }
     response = post(client, reverse("api:resource-list"), body)
     assert response.status_code == 201, response.content
     created = response.json()
@@ -135,12 +152,20 @@ def test_resource_create_and_update(world, pool, client_for):
 def test_capacity_endpoint_returns_the_heat_map(world, pool, client_for):
     book(world.a1, pool.alice, percent=80)
     book(world.a2, pool.alice, percent=40)
-    body = client_for("pmo_a").get(reverse("api:capacity"), {"start": pool.monday.isoformat(), "periods": 4}).json()
+    body = (
+        client_for("pmo_a")
+        .get(reverse("api:capacity"), {"start": pool.monday.isoformat(), "periods": 4})
+        .json()
+    )
     assert body["unit"] == "hours" and len(body["periods"]) == 4
     alice = next(row for row in body["rows"] if row["label"] == "Alice Dev")
     assert alice["overloaded"] is True
     assert alice["cells"][1]["load"] == 120.0 and alice["cells"][1]["level"] == "over"
-    roles = client_for("pmo_a").get(reverse("api:capacity"), {"view": "role", "start": pool.monday.isoformat()}).json()
+    roles = (
+        client_for("pmo_a")
+        .get(reverse("api:capacity"), {"view": "role", "start": pool.monday.isoformat()})
+        .json()
+    )
     assert {row["label"] for row in roles["rows"]} == {"Développeur", "Architecte"}
     assert client_for("pmo_b").get(reverse("api:capacity")).json()["rows"][0]["label"] == "Carol B"
 
@@ -154,4 +179,7 @@ def test_overloaded_roles_next_quarter(world, pool, client_for):
     assert roles[0].peak_load > 100
     html = client_for("executive").get(reverse("projects:capacity-summary-partial")).content.decode()
     assert "Développeur" in html and "Architecte" not in html
-    assert "Développeur" not in client_for("pmo_b").get(reverse("projects:capacity-summary-partial")).content.decode()
+    assert (
+        "Développeur"
+        not in client_for("pmo_b").get(reverse("projects:capacity-summary-partial")).content.decode()
+    )
