@@ -98,6 +98,8 @@ class CapacityFilterForm(StyledForm):
             Programme.objects.visible_to(user).active().select_related("portfolio")
         )
         self.fields["department"].choices = [("", "—")] + [(d, d) for d in departments]
+        self.fields["overloaded"].widget.attrs["class"] = "form-check-input"
+        self.fields["periods"].widget.attrs["style"] = "width: 6rem"
 
     def filters(self) -> CapacityFilters:
         data = self.cleaned_data if self.is_valid() else {}

@@ -216,7 +216,12 @@ def seed_demo_capacity(*, users: dict, today: date) -> dict[str, int]:
                 pool = sorted(by_role.get(role.pk, []), key=lambda p: (load[p.pk], p.pk))
                 percent = Decimal(rng.choice([20, 30, 40, 50, 60]))
                 first = start + timedelta(weeks=k % 3)
-                if not pool or (index + k) % 9 == 0:  # a request for a role, not staffed yet
+                # Staff within the person's free share (a PMO books people up to ~90 %); what
+                # does not fit stays a request for the role, the demand to staff or to hire.
+                if pool and load[pool[0].pk] + percent > 90:
+                    percent = Decimal(max(0, 90 - load[pool[0].pk]) // 10 * 10)
+                if not pool or percent < 10 or (index + k) % 9 == 0:
+                    percent = percent if percent >= 10 else Decimal(30)
                     Allocation.objects.create(
                         project=project,
                         role=role,
@@ -259,7 +264,7 @@ def seed_demo_capacity(*, users: dict, today: date) -> dict[str, int]:
                 project=project,
                 resource=person,
                 role=person.role,
-                start_date=monday + timedelta(weeks=2),
+                start_date=max(monday + timedelta(weeks=2), person.available_from or monday),
                 end_date=monday + timedelta(weeks=10),
                 unit="hours",
                 hours_per_week=Decimal("14"),

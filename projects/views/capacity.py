@@ -62,15 +62,24 @@ def capacity_heat_map(request):
     draft = _draft(request)
     heat = selectors.heat_map(user=request.user, filters=filters, draft=draft or None)
     page = Paginator(heat.rows, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    draft_rows = _draft_rows(request, draft) if draft else []
+    drafted = {
+        (item["allocation"].resource_id if heat.filters.view == "person" else item["allocation"].role_id)
+        for item in draft_rows
+    }
     context = {
         "form": form,
         "heat": heat,
         "page_obj": page,
         "grid": [
-            {"row": row, "cells": list(zip(heat.columns, row.cells, strict=True)), "drafted": False}
+            {
+                "row": row,
+                "cells": list(zip(heat.columns, row.cells, strict=True)),
+                "drafted": row.key in drafted,
+            }
             for row in page.object_list
         ],
-        "draft_rows": _draft_rows(request, draft) if draft else [],
+        "draft_rows": draft_rows,
         "query": request.GET.urlencode(),
     }
     is_refresh = request.htmx and not request.htmx.boosted and request.htmx.target == "capacity-grid"
