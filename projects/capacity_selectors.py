@@ -317,8 +317,11 @@ class Overallocation:
     projects: list[tuple[int, str, str]]  # (id, code, name)
 
     @property
-    def peak(self) -> float:
-        loads = [cell.load or 0.0 for _bucket, cell in self.weeks]
+    def peak(self) -> float | None:
+        """The worst load in %, None when booked without any capacity (on leave: ∞)."""
+        loads = [cell.load for _bucket, cell in self.weeks]
+        if any(load is None for load in loads):
+            return None
         return max(loads, default=0.0)
 
 
@@ -353,7 +356,7 @@ def overallocations(*, user, filters: CapacityFilters) -> list[Overallocation]:
                 projects=sorted(involved[pk].values(), key=lambda p: p[1]),
             )
         )
-    return sorted(result, key=lambda o: (-o.peak, o.name))
+    return sorted(result, key=lambda o: (-(o.peak if o.peak is not None else 1e9), o.name))
 
 
 # --- For portfolio scenarios and reporting ----------------------------------------------------------

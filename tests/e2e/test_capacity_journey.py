@@ -69,4 +69,22 @@ def test_pmo_resolves_an_over_allocation_with_a_what_if(demo, live_server, page,
     assert getattr(after, unit_field) == 1 and after.version == before.version + 1
     shot(page, "4-confirmed")
 
+    # 5. The other capacity pages render without a browser error (looked at as screenshots).
+    page.goto(f"{live_server.url}/resources/capacity/?view=role&granularity=month")
+    expect(page.locator("#capacity-grid tbody tr").first).to_be_visible()
+    shot(page, "5-roles-by-month")
+    page.goto(f"{live_server.url}/resources/capacity/overallocations/")
+    expect(page.locator("#overallocation-table tbody tr").first).to_be_visible()
+    shot(page, "6-overallocations")
+    page.goto(f"{live_server.url}/resources/pool/")
+    page.locator("#resource-table tbody a").first.click()
+    page.wait_for_load_state("domcontentloaded")
+    expect(page.locator("#resource-absences")).to_be_visible()
+    shot(page, "7-resource")
+    project = before.project
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    page.locator(f"a[hx-get='/projects/{project.pk}/partials/allocations/']").click()
+    expect(page.locator("#project-allocations")).to_be_visible()
+    shot(page, "8-project-resources-tab")
+
     assert problems.items == []
