@@ -20,7 +20,16 @@ class PortfolioForm(VersionedModelForm):
         if self.instance.pk:
             # The code is a natural key used by imports and integrations: fixed once created.
             del self.fields["code"]
+        # Optional in the form: a form that does not send it keeps the current mode.
+        self.fields["allocation_mode"].required = False
         self.style_fields()
+
+    def clean_allocation_mode(self) -> str:
+        return (
+            self.cleaned_data.get("allocation_mode")
+            or self.instance.allocation_mode
+            or Portfolio.AllocationMode.FLEXIBLE
+        )
 
 
 class ProgrammeForm(VersionedModelForm):

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Q, QuerySet
+from django.db.models.functions import JSONObject
 
 from portfolio.models import Portfolio
 from portfolio.resource_models import Absence, Resource, Role
@@ -533,12 +535,12 @@ def project_allocations(*, project: Project) -> QuerySet[Allocation]:
 
 def project_allocation_costs(*, project: Project) -> AllocationCosts:
     """Planned cost of the project's allocations: effort in days × the resource's day rate (the
-    role's standard rate for a role demand). Separate from the cost plan (CostLine). 2 queries."""
-    allocations = list(project_allocations(project=project))
-    resource_ids = {a.resource_id for a in allocations if a.resource_id}
-    absences = Absence.objects.filter(resource_id__in=resource_ids).values_list(
-        "resource_id", "start_date", "end_date"
+    role's standard rate for a role demand). Separate from the cost plan (CostLine). 1 query: each
+    resource's absences come as an array in the same row."""
+    absences = Absence.objects.filter(resource_id=OuterRef("resource_id")).values(
+        period=JSONObject(start="start_date", end="end_date")
     )
+    allocations = list(project_allocations(project=project).annotate(absence_periods=ArraySubquery(absences)))
     facts = _facts(
         [
             (
@@ -551,7 +553,12 @@ def project_allocation_costs(*, project: Project) -> AllocationCosts:
             for a in allocations
             if a.resource_id
         ],
-        absences,
+        (
+            (a.resource_id, date.fromisoformat(p["start"]), date.fromisoformat(p["end"]))
+            for a in allocations
+            if a.resource_id
+            for p in a.absence_periods
+        ),
     )
     rows = []
     for allocation in allocations:

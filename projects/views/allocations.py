@@ -50,6 +50,18 @@ def project_allocations_partial(request, pk):
 
 
 @login_required
+@require_safe
+def project_allocation_costs_partial(request, pk):
+    """The planned cost of the project's allocations, loaded by the costs tab beside the cost plan."""
+    project = selectors.project_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "projects/partials/allocation_costs.html",
+        {"costs": project_allocation_costs(project=project), "currency": project.portfolio.currency},
+    )
+
+
+@login_required
 @require_POST
 def allocation_create(request, pk):
     project = selectors.project_get(user=request.user, pk=pk)
@@ -191,6 +203,11 @@ def allocation_delete(request, pk, allocation_pk):
 
 urlpatterns = [
     path("projects/<int:pk>/partials/allocations/", project_allocations_partial, name="allocations-partial"),
+    path(
+        "projects/<int:pk>/partials/allocation-costs/",
+        project_allocation_costs_partial,
+        name="allocation-costs-partial",
+    ),
     path("projects/<int:pk>/allocations/new/", allocation_create, name="allocation-create"),
     path("projects/<int:pk>/allocations/<int:allocation_pk>/edit/", allocation_edit, name="allocation-edit"),
     path(

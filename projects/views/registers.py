@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from projects import charts, qcdr, selectors
-from projects.capacity_selectors import project_allocation_costs
 from projects.models import Project
 
 
@@ -112,7 +111,6 @@ def project_costs_partial(request, pk):
             "today": today,
             "tab": tab,
             "evm": qcdr.qcdr_as_dict(result)["evm"],
-            "allocation_costs": project_allocation_costs(project=project),
             "s_curve_figure": charts.cost_s_curve_figure(
                 months=tab.months,
                 as_of=today,

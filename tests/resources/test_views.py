@@ -210,8 +210,11 @@ def test_a_closed_project_answers_422(world, pool, client_for):
 
 def test_costs_tab_shows_allocation_cost_apart_from_the_cost_plan(world, pool, client_for):
     book(world.a1, pool.alice, percent=100, weeks=(0, 1), start=pool.monday + timedelta(weeks=60))
-    html = client_for("pm_a").get(reverse("projects:costs-partial", args=[world.a1.pk])).content.decode()
-    assert 'id="allocation-costs"' in html
+    client = client_for("pm_a")
+    html = client.get(reverse("projects:costs-partial", args=[world.a1.pk])).content.decode()
+    assert reverse("projects:allocation-costs-partial", args=[world.a1.pk]) in html
+    fragment = client.get(reverse("projects:allocation-costs-partial", args=[world.a1.pk])).content.decode()
+    assert 'id="allocation-costs"' in fragment and "2" in fragment
 
 
 def test_resource_pool_pages(world, pool, client_for):
