@@ -638,7 +638,7 @@ OPERATIONS: list[Operation] = [
     ),
     Operation(
         "capacity-api",
-        "API capacity: every visible person × 52 weeks (all rows)",
+        "API capacity: every visible person × 52 weeks (computed), 100 rows per page",
         "api:capacity",
         query=lambda ctx: {"periods": 52, "start": ctx.monday.isoformat()},
         targets=Targets(p50_ms=1500),

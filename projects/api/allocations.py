@@ -225,6 +225,9 @@ HEAT_MAP = inline_serializer(
                 },
             )
         ),
+        "count": serializers.IntegerField(help_text="Rows in all pages."),
+        "page": serializers.IntegerField(),
+        "page_size": serializers.IntegerField(),
         "overloaded_count": serializers.IntegerField(),
     },
 )
@@ -253,6 +256,8 @@ class CapacityView(APIView):
             OpenApiParameter("department", str),
             OpenApiParameter("skill", int),
             OpenApiParameter("role", int),
+            OpenApiParameter("page", int, description="Rows are paged: 1 by default."),
+            OpenApiParameter("page_size", int, description="Rows per page, 100 by default, at most 500."),
         ],
         responses=HEAT_MAP,
     )
@@ -281,6 +286,9 @@ class CapacityView(APIView):
             role=_int(request, "role"),
         )
         heat = selectors.heat_map(user=request.user, filters=filters)
+        page = _int(request, "page") or 1
+        page_size = min(_int(request, "page_size") or 100, 500)
+        rows = heat.rows[(page - 1) * page_size : page * page_size]
 
         def cell(c):
             return {
@@ -309,8 +317,11 @@ class CapacityView(APIView):
                         "overloaded": row.overloaded,
                         "cells": [cell(c) for c in row.cells],
                     }
-                    for row in heat.rows
+                    for row in rows
                 ],
+                "count": len(heat.rows),
+                "page": page,
+                "page_size": page_size,
                 "overloaded_count": heat.overloaded_count,
             }
         )

@@ -183,3 +183,11 @@ def test_overloaded_roles_next_quarter(world, pool, client_for):
         "Développeur"
         not in client_for("pmo_b").get(reverse("projects:capacity-summary-partial")).content.decode()
     )
+
+
+def test_capacity_rows_are_paged(world, pool, client_for):
+    body = client_for("superuser").get(reverse("api:capacity"), {"page_size": 2}).json()
+    assert (body["count"], body["page"], len(body["rows"])) == (3, 1, 2)
+    second = client_for("superuser").get(reverse("api:capacity"), {"page_size": 2, "page": 2}).json()
+    assert [row["label"] for row in second["rows"]] == ["Carol B"]
+    assert client_for("superuser").get(reverse("api:capacity"), {"page": "x"}).status_code == 400
