@@ -11,8 +11,9 @@ Units: hours. A resource's capacity in a period is its daily hours times its wor
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from projects.qcdr import working_days_between
@@ -108,16 +109,38 @@ def capacity_days(resource: ResourceFact, start: date, end: date) -> int:
     return max(days, 0)
 
 
-def _capacity_row(resource: ResourceFact, columns: Sequence[Bucket]) -> list[int]:
-    """Capacity days per bucket, computed only where availability or an absence cuts the bucket."""
-    row = []
-    for bucket in columns:
-        touched = (
-            (resource.available_from and resource.available_from > bucket.start)
-            or (resource.available_until and resource.available_until < bucket.end)
-            or any(a_from <= bucket.end and a_to >= bucket.start for a_from, a_to in resource.absences)
-        )
-        row.append(capacity_days(resource, bucket.start, bucket.end) if touched else bucket.working_days)
+def _capacity_row(
+    resource: ResourceFact,
+    columns: Sequence[Bucket],
+    bucket_days: list[int] | None = None,
+    starts: list[date] | None = None,
+) -> list[int]:
+    """Capacity days per bucket, computed only where availability or an absence cuts the bucket
+    (`bucket_days` and `starts`, when given, save recomputing the columns' days and starts)."""
+    row = list(bucket_days) if bucket_days is not None else [bucket.working_days for bucket in columns]
+    if not columns:
+        return row
+    first, last = columns[0].start, columns[-1].end
+    if (
+        not resource.absences
+        and (resource.available_from is None or resource.available_from <= first)
+        and (resource.available_until is None or resource.available_until >= last)
+    ):
+        return row
+    cuts = []
+    if resource.available_from and resource.available_from > first:
+        cuts.append((first, resource.available_from))
+    if resource.available_until and resource.available_until < last:
+        cuts.append((resource.available_until, last))
+    cuts.extend(a for a in resource.absences if a[0] <= last and a[1] >= first)
+    if not cuts:
+        return row
+    starts = starts if starts is not None else [bucket.start for bucket in columns]
+    touched = set()
+    for low, high in cuts:
+        touched.update(range(max(bisect_right(starts, low) - 1, 0), bisect_right(starts, high)))
+    for index in touched:
+        row[index] = capacity_days(resource, columns[index].start, columns[index].end)
     return row
 
 
@@ -194,14 +217,61 @@ class Cell:
             self.requested += hours
 
 
-@dataclass
 class Row:
-    key: int
-    cells: list[Cell] = field(default_factory=list)
+    """One heat-map row as three arrays (capacity, confirmed, requested hours per bucket); its
+    Cell objects are built only when asked for (a page of rows, not the 3,000 of the pool)."""
+
+    __slots__ = ("key", "capacity", "confirmed", "requested", "_cells")
+
+    def __init__(self, key: int, size: int, capacity: list[float] | None = None):
+        self.key = key
+        self.capacity = capacity if capacity is not None else [0.0] * size
+        self.confirmed = [0.0] * size
+        self.requested = [0.0] * size
+        self._cells: list[Cell] | None = None
+
+    @property
+    def cells(self) -> list[Cell]:
+        if self._cells is None:
+            self._cells = [
+                Cell(c, f, r) for c, f, r in zip(self.capacity, self.confirmed, self.requested, strict=True)
+            ]
+        return self._cells
 
     @property
     def overloaded(self) -> bool:
-        return any(cell.overloaded for cell in self.cells)
+        return any(
+            f + r > c + EPSILON for c, f, r in zip(self.capacity, self.confirmed, self.requested, strict=True)
+        )
+
+
+def _book(
+    row: Row,
+    allocation: AllocationFact,
+    resource: ResourceFact | None,
+    columns: Sequence[Bucket],
+    starts: list[date],
+    days: list[int] | None,
+) -> None:
+    """Add `allocation`'s hours to `row`, bucket by bucket; only partly covered buckets are computed
+    day by day, fully covered ones come from the bucket's (capacity) days."""
+    low = max(bisect_right(starts, allocation.start) - 1, 0)
+    high = bisect_right(starts, allocation.end) - 1
+    target = row.confirmed if allocation.confirmed else row.requested
+    hours_per_day = allocation.hours_per_week / 5 if allocation.hours_per_week is not None else None
+    share = (allocation.percent or 0.0) / 100
+    daily = resource.daily_hours if resource is not None else STANDARD_DAILY_HOURS
+    for index in range(low, high + 1):
+        bucket = columns[index]
+        if allocation.start <= bucket.start and allocation.end >= bucket.end:
+            if hours_per_day is not None:
+                target[index] += hours_per_day * bucket.working_days
+            elif days is not None:
+                target[index] += share * daily * days[index]
+            else:
+                target[index] += share * daily * bucket.working_days
+        else:
+            target[index] += allocation_hours(allocation, resource, bucket.start, bucket.end)
 
 
 def person_rows(
@@ -211,10 +281,14 @@ def person_rows(
     rows: dict[int, Row] = {}
     facts: dict[int, ResourceFact] = {}
     capacity: dict[int, list[int]] = {}
+    size = len(columns)
+    bucket_days = [bucket.working_days for bucket in columns]
+    starts = [bucket.start for bucket in columns]
     for resource in resources:
         facts[resource.id] = resource
-        capacity[resource.id] = days = _capacity_row(resource, columns)
-        rows[resource.id] = Row(resource.id, [Cell(resource.daily_hours * d) for d in days])
+        capacity[resource.id] = days = _capacity_row(resource, columns, bucket_days, starts)
+        daily = resource.daily_hours
+        rows[resource.id] = Row(resource.id, size, [daily * d for d in days])
     if not columns:
         return rows
     window_start, window_end = columns[0].start, columns[-1].end
@@ -222,15 +296,9 @@ def person_rows(
         row = rows.get(allocation.resource_id) if allocation.resource_id is not None else None
         if row is None or allocation.end < window_start or allocation.start > window_end:
             continue
-        resource = facts[allocation.resource_id]
-        days = capacity[allocation.resource_id]
-        for index, bucket in enumerate(columns):
-            if bucket.end < allocation.start:
-                continue
-            if bucket.start > allocation.end:
-                break
-            hours = allocation_hours(allocation, resource, bucket.start, bucket.end, full_days=days[index])
-            row.cells[index].add(hours, allocation.confirmed)
+        _book(
+            row, allocation, facts[allocation.resource_id], columns, starts, capacity[allocation.resource_id]
+        )
     return rows
 
 
@@ -245,31 +313,31 @@ def role_rows(
     rows: dict[int, Row] = {}
     facts = dict(resource_facts or {})
     capacity: dict[int, list[int]] = {}
+    size = len(columns)
+    bucket_days = [bucket.working_days for bucket in columns]
+    starts = [bucket.start for bucket in columns]
     for role_id, resource in resources:
         facts[resource.id] = resource
-        capacity[resource.id] = days = _capacity_row(resource, columns)
-        row = rows.setdefault(role_id, Row(role_id, [Cell() for _ in columns]))
-        for cell, d in zip(row.cells, days, strict=True):
-            cell.capacity += resource.daily_hours * d
+        capacity[resource.id] = days = _capacity_row(resource, columns, bucket_days, starts)
+        row = rows.get(role_id)
+        if row is None:
+            row = rows[role_id] = Row(role_id, size)
+        daily = resource.daily_hours
+        row.capacity = [c + daily * d for c, d in zip(row.capacity, days, strict=True)]
     if not columns:
         return rows
     window_start, window_end = columns[0].start, columns[-1].end
     for allocation in allocations:
         if allocation.end < window_start or allocation.start > window_end:
             continue
-        row = rows.setdefault(allocation.role_id, Row(allocation.role_id, [Cell() for _ in columns]))
+        row = rows.get(allocation.role_id)
+        if row is None:
+            row = rows[allocation.role_id] = Row(allocation.role_id, size)
         resource = facts.get(allocation.resource_id) if allocation.resource_id is not None else None
-        days = capacity.get(allocation.resource_id) if allocation.resource_id is not None else None
-        for index, bucket in enumerate(columns):
-            if bucket.end < allocation.start:
-                continue
-            if bucket.start > allocation.end:
-                break
-            full = days[index] if days is not None else None
-            row.cells[index].add(
-                allocation_hours(allocation, resource, bucket.start, bucket.end, full_days=full),
-                allocation.confirmed,
-            )
+        if resource is not None and allocation.resource_id not in capacity:
+            capacity[allocation.resource_id] = _capacity_row(resource, columns, bucket_days, starts)
+        days = capacity.get(allocation.resource_id) if resource is not None else None
+        _book(row, allocation, resource, columns, starts, days)
     return rows
 
 

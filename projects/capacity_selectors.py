@@ -52,18 +52,16 @@ class HeatRow:
     key: int
     label: str
     detail: str
-    cells: list[Cell]
+    row: capacity.Row
     people: int = 0
 
     @property
-    def overloaded(self) -> bool:
-        return any(cell.overloaded for cell in self.cells)
+    def cells(self) -> list[Cell]:
+        return self.row.cells
 
     @property
-    def peak(self) -> float:
-        loads = [c.load for c in self.cells if c.load is not None]
-        infinite = any(c.load is None and c.allocated > capacity.EPSILON for c in self.cells)
-        return float("inf") if infinite else max(loads, default=0.0)
+    def overloaded(self) -> bool:
+        return self.row.overloaded
 
 
 @dataclass
@@ -211,7 +209,7 @@ def heat_map(*, user, filters: CapacityFilters, draft: dict | None = None) -> He
                 key=pk,
                 label=name,
                 detail=" · ".join(x for x in (role_name, department) if x),
-                cells=computed[pk].cells,
+                row=computed[pk],
             )
             for pk, _h, _p, _f, _u, name, role_name, department, _r in resource_rows
         ]
@@ -252,7 +250,7 @@ def heat_map(*, user, filters: CapacityFilters, draft: dict | None = None) -> He
                     key=role_id,
                     label=names.get(role_id, "?"),
                     detail="",
-                    cells=row.cells,
+                    row=row,
                     people=people[role_id],
                 )
                 for role_id, row in computed.items()
@@ -262,12 +260,14 @@ def heat_map(*, user, filters: CapacityFilters, draft: dict | None = None) -> He
     overloaded = sum(1 for row in rows if row.overloaded)
     if filters.only_overloaded:
         rows = [row for row in rows if row.overloaded]
-    totals = [Cell() for _ in columns]
-    for row in rows:
-        for total, cell in zip(totals, row.cells, strict=True):
-            total.capacity += cell.capacity
-            total.confirmed += cell.confirmed
-            total.requested += cell.requested
+    size = len(columns)
+    sums = [
+        [sum(column) for column in zip(*(getattr(r.row, name) for r in rows), strict=True)]
+        if rows
+        else [0.0] * size
+        for name in ("capacity", "confirmed", "requested")
+    ]
+    totals = [Cell(c, f, r) for c, f, r in zip(*sums, strict=True)]
     return HeatMap(
         filters=filters,
         columns=columns,

@@ -6,9 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -53,6 +56,44 @@ def _draft_rows(request, draft: dict) -> list[dict]:
     return [{"allocation": a, "change": draft[a.pk]} for a in rows.order_by("project__code", "pk")]
 
 
+def _hours_formatter():
+    """A fast number formatter for thousands of cells (Django's number_format costs ~0.1 ms each)."""
+    if get_language().startswith("fr"):
+        return lambda value: f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+    return lambda value: f"{value:,.1f}"
+
+
+def _grid(heat, rows, drafted: set, query: str) -> list[dict]:
+    """The page's rows with their cells as ready HTML (level, load, tooltip, drill-down URL), built
+    in Python: template tags per cell made a 50 × 52 page take a second. Every value is escaped."""
+    hours = _hours_formatter()
+    title = escape(_("Capacity %(capacity)s h, booked %(booked)s h, free %(free)s h"))
+    kind = "role" if heat.filters.view == "role" else "resource"
+    base = escape(reverse("projects:capacity-cell-partial"))
+    tail = escape(f"&{query}" if query else "")
+    spans = [(b.start.isoformat(), b.end.isoformat()) for b in heat.columns]
+    grid = []
+    for row in rows:
+        cells = []
+        outline = " heat-drafted" if row.key in drafted else ""
+        for (start, end), cell in zip(spans, row.cells, strict=True):
+            load = cell.load
+            label = f"{round(load)} %" if load is not None else ("∞" if cell.allocated > 1e-6 else "—")
+            level = cell.level
+            tooltip = title % {
+                "capacity": hours(cell.capacity),
+                "booked": hours(cell.allocated),
+                "free": hours(cell.free),
+            }
+            cells.append(
+                f'<td class="heat heat-{level}{outline}" title="{tooltip}"><button type="button" '
+                f'hx-get="{base}?{kind}={row.key}&amp;start={start}&amp;end={end}{tail}" '
+                f'hx-target="#capacity-cell" hx-swap="innerHTML" data-load="{level}">{label}</button></td>'
+            )
+        grid.append({"row": row, "cells": mark_safe("".join(cells))})  # noqa: S308 - escaped above
+    return grid
+
+
 @login_required
 @require_safe
 def capacity_heat_map(request):
@@ -71,14 +112,7 @@ def capacity_heat_map(request):
         "form": form,
         "heat": heat,
         "page_obj": page,
-        "grid": [
-            {
-                "row": row,
-                "cells": list(zip(heat.columns, row.cells, strict=True)),
-                "drafted": row.key in drafted,
-            }
-            for row in page.object_list
-        ],
+        "grid": _grid(heat, page.object_list, drafted, request.GET.urlencode()),
         "draft_rows": draft_rows,
         "query": request.GET.urlencode(),
     }
