@@ -211,7 +211,11 @@ def seed_demo_capacity(*, users: dict, today: date) -> dict[str, int]:
             if end <= start:
                 continue
             wanted = [r for r in shares for _ in range(1 if r[1] < 5 else 2)]
-            for k, (role_code, _share) in enumerate(wanted[: 3 + index % 4]):
+            # every project has a project manager; the other roles rotate from one project to the next
+            others = wanted[1:]
+            shift = (index * 3) % len(others)
+            team = [wanted[0], *(others[shift:] + others[:shift])][: 4 + index % 4]
+            for k, (role_code, _share) in enumerate(team):
                 role = roles[role_code]
                 pool = sorted(by_role.get(role.pk, []), key=lambda p: (load[p.pk], p.pk))
                 percent = Decimal(rng.choice([20, 30, 40, 50, 60]))
