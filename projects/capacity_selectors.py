@@ -602,3 +602,42 @@ def capacity_summary(*, portfolio_id: int | None, as_of: date) -> CapacitySummar
     start, end = next_quarter(as_of)
     roles = overloaded_roles(portfolio_ids=[portfolio_id], start=start, end=end) if portfolio_id else []
     return CapacitySummary(start=start, end=end, roles=roles)
+
+
+def overload_warning(*, allocation: Allocation) -> str:
+    """In a flexible portfolio, the message that flags a booking taking its resource beyond
+    capacity (empty when it does not): over-allocation is allowed, but never silently."""
+    from django.utils.translation import gettext as _
+
+    if allocation.resource_id is None:
+        return ""
+    resource = allocation.resource
+    absences = tuple(resource.absences.order_by("start_date").values_list("start_date", "end_date"))
+    fact = ResourceFact(
+        id=resource.pk,
+        daily_hours=float(resource.daily_hours),
+        available_from=resource.available_from,
+        available_until=resource.available_until,
+        absences=absences,
+    )
+    bookings = [
+        _allocation_fact(row)
+        for row in Allocation.objects.filter(
+            LIVE_PROJECT,
+            resource_id=resource.pk,
+            start_date__lte=allocation.end_date,
+            end_date__gte=allocation.start_date,
+        ).values_list(*ALLOCATION_COLUMNS)
+    ]
+    found = capacity.first_overload(fact, bookings, allocation.start_date, allocation.end_date)
+    if found is None:
+        return ""
+    bucket, cell = found
+    load = "∞" if cell.load is None else f"{round(cell.load)} %"
+    return _(
+        "%(name)s is over capacity from the week of %(week)s (%(load)s): over-allocation is flagged."
+    ) % {
+        "name": resource.name,
+        "week": bucket.start.strftime("%d/%m/%Y"),
+        "load": load,
+    }

@@ -12,7 +12,7 @@ from pmo.core.locking import StaleVersionError
 from pmo.core.permissions import get_visible_or_404, require
 from projects import selectors
 from projects.capacity_forms import AllocationForm, StaffForm
-from projects.capacity_selectors import project_allocation_costs
+from projects.capacity_selectors import overload_warning, project_allocation_costs
 from projects.models import Allocation, Project
 from projects.services import allocations as services
 
@@ -72,13 +72,15 @@ def allocation_create(request, pk):
             user=request.user, project=project
         )
         try:
-            services.allocation_create(
+            created = services.allocation_create(
                 actor=request.user, project=project, data=form.changed_values(), confirm=confirm
             )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            return _tab(request, project)
+            context = _context(request, project)
+            context["warning"] = overload_warning(allocation=created)
+            return render(request, "projects/partials/allocations.html", context)
     return _tab(request, project, form=form, status=422)
 
 

@@ -242,3 +242,19 @@ def test_resource_pool_pages(world, pool, client_for):
     assert response.status_code == 422
     html = response.content.decode()
     assert 'id="id_working_time_pct_error"' in html and 'id="id_skills_error"' in html
+
+
+def test_flexible_mode_flags_the_booking_that_overloads(world, pool, client_for):
+    book(world.a2, pool.alice, percent=80)
+    data = {
+        "resource": pool.alice.pk,
+        "start_date": pool.monday,
+        "end_date": pool.monday + timedelta(weeks=3),
+        "unit": "percent",
+        "percent": "50",
+    }
+    response = client_for("pm_a").post(reverse("projects:allocation-create", args=[world.a1.pk]), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "alert-warning" in html and "Alice Dev" in html and "130 %" in html
+    assert Allocation.objects.filter(project=world.a1).count() == 1
