@@ -178,7 +178,9 @@ def normalised(filters: CapacityFilters) -> CapacityFilters:
     )
 
 
-def heat_map(*, user, filters: CapacityFilters, draft: dict | None = None) -> HeatMap:
+def heat_map(
+    *, user, filters: CapacityFilters, draft: dict | None = None, only: list[int] | None = None
+) -> HeatMap:
     """The heat map of the user's visible pool: rows by person or by role, one cell per bucket.
 
     `draft` (allocation id → new start/end/effort) is a what-if: the numbers as if those allocations
@@ -188,6 +190,8 @@ def heat_map(*, user, filters: CapacityFilters, draft: dict | None = None) -> He
     columns = capacity.buckets(filters.start, filters.periods, filters.granularity)
     start, end = columns[0].start, columns[-1].end
     resources = _scoped_resources(user=user, filters=filters)
+    if only is not None:  # one person's row (the resource page)
+        resources = resources.filter(pk__in=only)
     if filters.programme and filters.view == "person":
         staffed = Allocation.objects.filter(
             LIVE_PROJECT, project__programme_id=filters.programme, start_date__lte=end, end_date__gte=start

@@ -311,7 +311,41 @@ def whatif_confirm(request):
     return redirect(_next(request))
 
 
+@login_required
+@require_safe
+def resource_allocations_partial(request, pk):
+    """A pool resource's bookings on the projects the user sees and its next 12 weeks' load: the
+    resource page (portfolio) loads it by URL name."""
+    resource = get_visible_or_404(Resource.objects.visible_to(request.user), pk=pk)
+    today = timezone.localdate()
+    heat = selectors.heat_map(
+        user=request.user,
+        filters=selectors.CapacityFilters(start=today, periods=12, portfolio=resource.portfolio_id),
+        only=[resource.pk],
+    )
+    rows = (
+        Allocation.objects.filter(resource=resource, project__in=Project.objects.visible_to(request.user))
+        .select_related("project", "role")
+        .order_by("-end_date", "pk")
+    )
+    return render(
+        request,
+        "projects/partials/resource_allocations.html",
+        {
+            "resource": resource,
+            "rows": rows,
+            "heat": heat,
+            "grid": _grid(heat, heat.rows, set(), f"portfolio={resource.portfolio_id}"),
+        },
+    )
+
+
 urlpatterns = [
+    path(
+        "resources/pool/<int:pk>/partials/allocations/",
+        resource_allocations_partial,
+        name="resource-allocations-partial",
+    ),
     path("resources/capacity/", capacity_heat_map, name="capacity"),
     path("resources/capacity/partials/cell/", capacity_cell_partial, name="capacity-cell-partial"),
     path("resources/capacity/partials/summary/", capacity_summary_partial, name="capacity-summary-partial"),

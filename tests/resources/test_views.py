@@ -258,3 +258,17 @@ def test_flexible_mode_flags_the_booking_that_overloads(world, pool, client_for)
     html = response.content.decode()
     assert "alert-warning" in html and "Alice Dev" in html and "130 %" in html
     assert Allocation.objects.filter(project=world.a1).count() == 1
+
+
+def test_resource_page_loads_its_bookings_and_load(world, pool, client_for):
+    book(world.a1, pool.alice, percent=80)
+    book(world.b1, pool.carol, percent=50)
+    client = client_for("pm_a")
+    page = client.get(reverse("portfolio:resource-detail", args=[pool.alice.pk])).content.decode()
+    fragment_url = reverse("projects:resource-allocations-partial", args=[pool.alice.pk])
+    assert fragment_url in page
+    html = client.get(fragment_url).content.decode()
+    assert "a1" in html and "80 %" in html and "heat-" in html
+    assert (
+        client.get(reverse("projects:resource-allocations-partial", args=[pool.carol.pk])).status_code == 404
+    )
