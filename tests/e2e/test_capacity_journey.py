@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from portfolio.resource_models import Resource
 from projects.models import Allocation
 from tests.e2e.test_foundation_journey import BrowserProblems
 
@@ -58,7 +59,12 @@ def test_pmo_resolves_an_over_allocation_with_a_what_if(demo, live_server, page,
         before.hours_per_week,
         before.version,
     )
-    load_after = page.locator(f'#capacity-grid button[hx-get="{cell_url}"]').inner_text()
+    # the person may have left the "overloaded only" list: read the same cell on the whole map
+    role_id = Resource.objects.get(pk=int(cell_url.split("resource=")[1].split("&")[0])).role_id
+    page.goto(f"{live_server.url}/resources/capacity/?role={role_id}")
+    expect(page.locator("#whatif-draft")).to_be_visible()
+    whole_map_url = cell_url.replace("&overloaded=on", f"&role={role_id}")
+    load_after = page.locator(f'#capacity-grid button[hx-get="{whole_map_url}"]').inner_text()
     assert load_after != load_before  # the cell's load fell with the draft
 
     # 4. Confirm: the allocation changes, the draft is gone.
