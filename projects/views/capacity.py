@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -307,7 +307,11 @@ def whatif_confirm(request):
         messages.error(request, _("Nothing was saved: %(errors)s") % {"errors": " ".join(error.messages)})
         return redirect(_next(request))
     request.session.pop(SESSION_KEY, None)
-    messages.success(request, _("%(count)s allocations changed.") % {"count": len(applied)})
+    messages.success(
+        request,
+        ngettext("%(count)s allocation changed.", "%(count)s allocations changed.", len(applied))
+        % {"count": len(applied)},
+    )
     return redirect(_next(request))
 
 
