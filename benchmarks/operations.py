@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -234,6 +234,37 @@ def _export(ctx: Context) -> Sql:
             f"WHERE p.archived_at IS NULL AND {_VISIBLE} ORDER BY p.code, p.id",
             (_uid(ctx),),
         )
+    ]
+
+
+def _capacity(ctx: Context) -> Sql:
+    """The pool the PMO officer reads, its absences and the live allocations touching 52 weeks:
+    what the heat map's computation reads (issue 6)."""
+    pools = "SELECT portfolio_id FROM portfolio_membership WHERE user_id = %s"
+    window = (ctx.monday, ctx.monday + timedelta(weeks=52))
+    uid = _uid(ctx)
+    return [
+        (
+            "SELECT r.id, r.hours_per_week, r.working_time_pct, r.available_from, r.available_until, "
+            "r.name, ro.name, r.department, r.role_id FROM portfolio_resource r "
+            "JOIN portfolio_role ro ON ro.id = r.role_id "
+            f"WHERE r.archived_at IS NULL AND r.portfolio_id IN ({pools}) ORDER BY r.name, r.id",
+            (uid,),
+        ),
+        (
+            "SELECT a.resource_id, a.start_date, a.end_date FROM portfolio_absence a "
+            f"JOIN portfolio_resource r ON r.id = a.resource_id WHERE r.portfolio_id IN ({pools}) "
+            "AND a.start_date <= %s AND a.end_date >= %s",
+            (uid, window[1], window[0]),
+        ),
+        (
+            "SELECT a.id, a.resource_id, a.role_id, a.start_date, a.end_date, a.percent, a.hours_per_week, "
+            "a.state FROM projects_allocation a JOIN projects_project p ON p.id = a.project_id "
+            "JOIN portfolio_resource r ON r.id = a.resource_id "
+            f"WHERE r.portfolio_id IN ({pools}) AND p.archived_at IS NULL "
+            "AND p.state NOT IN ('closed', 'cancelled') AND a.start_date <= %s AND a.end_date >= %s",
+            (uid, window[1], window[0]),
+        ),
     ]
 
 
@@ -592,9 +623,27 @@ OPERATIONS: list[Operation] = [
     # --- Built by other issues: registered now, measured once their URL name / task exists. -------
     Operation(
         "capacity",
-        "Capacity heat map (issue 6)",
-        "portfolio:capacity",
-        query=lambda ctx: {"portfolio": ctx.portfolio_id},
+        "Capacity heat map, every visible person × 52 weeks (page of 50 rows)",
+        "projects:capacity",
+        query=lambda ctx: {"periods": 52, "start": ctx.monday.isoformat()},
+        targets=Targets(p50_ms=1000),
+        floor=_capacity,
+    ),
+    Operation(
+        "capacity-role",
+        "Capacity heat map by role × 52 weeks",
+        "projects:capacity",
+        query=lambda ctx: {"periods": 52, "start": ctx.monday.isoformat(), "view": "role"},
+        targets=Targets(p50_ms=1000),
+        floor=_capacity,
+    ),
+    Operation(
+        "capacity-api",
+        "API capacity: every visible person × 52 weeks (computed), 100 rows per page",
+        "api:capacity",
+        query=lambda ctx: {"periods": 52, "start": ctx.monday.isoformat()},
+        targets=Targets(p50_ms=1500),
+        floor=_capacity,
     ),
     Operation(
         "copil-pack",

@@ -6,8 +6,10 @@ from rest_framework.routers import DefaultRouter
 from governance.api.urls import register_control
 from governance.api.views import ExceptionReportViewSet, ExceptionViewSet
 from pmo.core.mfa.api import ObtainAuthTokenView
+from portfolio.api.resources import ResourceViewSet, RoleViewSet  # noqa: I001
 from portfolio.api.views import MeView, PortfolioViewSet, ProgrammeViewSet
 from projects.api.team import ROUTES as TEAM_ROUTES
+from projects.api.allocations import AllocationViewSet, CapacityView  # noqa: I001
 from projects.api.views import (
     AssumptionViewSet,
     CostLineViewSet,
@@ -43,9 +45,13 @@ router.register("schedule-imports", ScheduleImportViewSet, basename="schedule-im
 for prefix, viewset, basename in TEAM_ROUTES:  # team, RACI, stakeholders, procurement (issue 10)
     router.register(prefix, viewset, basename=basename)
 router.register("tabular-imports", TabularImportViewSet, basename="tabular-import")
+router.register("resources", ResourceViewSet, basename="resource")
+router.register("roles", RoleViewSet, basename="role")
+router.register("allocations", AllocationViewSet, basename="allocation")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="auth-token"),
     path("me/", MeView.as_view(), name="me"),
+    path("capacity/", CapacityView.as_view(), name="capacity"),
     *router.urls,
 ]

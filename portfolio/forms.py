@@ -12,7 +12,7 @@ from portfolio.models import Membership, Portfolio, Programme
 class PortfolioForm(VersionedModelForm):
     class Meta:
         model = Portfolio
-        fields = ["code", "name", "description", "currency", "fiscal_year_start_month"]
+        fields = ["code", "name", "description", "currency", "fiscal_year_start_month", "allocation_mode"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -20,7 +20,16 @@ class PortfolioForm(VersionedModelForm):
         if self.instance.pk:
             # The code is a natural key used by imports and integrations: fixed once created.
             del self.fields["code"]
+        # Optional in the form: a form that does not send it keeps the current mode.
+        self.fields["allocation_mode"].required = False
         self.style_fields()
+
+    def clean_allocation_mode(self) -> str:
+        return (
+            self.cleaned_data.get("allocation_mode")
+            or self.instance.allocation_mode
+            or Portfolio.AllocationMode.FLEXIBLE
+        )
 
 
 class ProgrammeForm(VersionedModelForm):

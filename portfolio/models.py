@@ -86,6 +86,17 @@ class Portfolio(TimeStampedModel, VersionedModel, ArchivableModel):
     )
     risk_red_score = models.PositiveSmallIntegerField(_("risk score for red"), default=15)
     risk_amber_score = models.PositiveSmallIntegerField(_("risk score for amber"), default=8)
+
+    class AllocationMode(models.TextChoices):
+        FLEXIBLE = "flexible", _("Flexible: over-allocation allowed and flagged")
+        STRICT = "strict", _("Strict: an allocation beyond capacity is refused")
+
+    allocation_mode = models.CharField(
+        _("allocation mode"),
+        max_length=10,
+        choices=AllocationMode.choices,
+        default=AllocationMode.FLEXIBLE,
+    )
     stale_after_days = models.PositiveSmallIntegerField(
         _("stale after (days)"),
         default=14,
@@ -275,3 +286,8 @@ class Supplier(TimeStampedModel, VersionedModel, ArchivableModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The resource pool (issue 6) lives in its own module; importing it registers its models here.
+from portfolio.resource_models import Absence, Resource, ResourceSkill, Skill  # noqa: E402, F401
+from portfolio.resource_models import Role as ResourceRole  # noqa: E402, F401

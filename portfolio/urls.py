@@ -40,3 +40,20 @@ urlpatterns = [
 
 urlpatterns += [path("resources/", views.resources_home, name="resources")]
 urlpatterns += supplier_views.urlpatterns
+
+# The resource pool (issue 6); its capacity pages live in projects (they read allocations).
+from portfolio import resource_views  # noqa: E402
+
+urlpatterns += [
+    path("resources/pool/", resource_views.resource_list, name="resource-list"),
+    path("resources/pool/new/", resource_views.resource_create, name="resource-create"),
+    path("resources/pool/<int:pk>/", resource_views.resource_detail, name="resource-detail"),
+    path("resources/pool/<int:pk>/edit/", resource_views.resource_edit, name="resource-edit"),
+    path("resources/pool/<int:pk>/archive/", resource_views.resource_archive, name="resource-archive"),
+    path("resources/pool/<int:pk>/absences/add/", resource_views.absence_add, name="absence-add"),
+    path(
+        "resources/pool/<int:pk>/absences/<int:absence_pk>/remove/",
+        resource_views.absence_remove,
+        name="absence-remove",
+    ),
+]

@@ -32,3 +32,8 @@ urlpatterns += registers.urlpatterns + weekly.urlpatterns + register_forms.urlpa
 urlpatterns += imports.urlpatterns
 urlpatterns += team.urlpatterns
 urlpatterns += tabular.urlpatterns
+
+# Resources and capacity (issue 6): the project's Resources tab and the capacity pages.
+from projects.views import allocations, capacity  # noqa: E402
+
+urlpatterns += allocations.urlpatterns + capacity.urlpatterns

@@ -14,6 +14,7 @@ class PortfolioSerializer(serializers.ModelSerializer):
             "description",
             "currency",
             "fiscal_year_start_month",
+            "allocation_mode",
             "version",
             "archived_at",
         ]

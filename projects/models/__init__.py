@@ -2,6 +2,8 @@
 
 from projects.models.imports import CalendarToken, ScheduleImport, TabularImport
 from projects.models.procurement import Contract, ProcurementStatus, PurchaseOrder, SupplierInvoice
+from projects.models.allocations import Allocation
+from projects.models.imports import CalendarToken, ScheduleImport
 from projects.models.project import Project, ProjectMember, ProjectQuerySet
 from projects.models.registers import (
     Assumption,
@@ -21,6 +23,7 @@ from projects.models.status import StatusReport
 from projects.models.team import CommunicationItem, RaciActivity, RaciAssignment, RaciRole, Stakeholder
 
 __all__ = [
+    "Allocation",
     "Assumption",
     "CalendarToken",
     "CommunicationItem",

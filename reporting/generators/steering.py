@@ -31,6 +31,7 @@ from governance.drafting import format_measure
 from governance.models import ExceptionReport, ProjectException
 from pmo.core.formatting import format_money
 from projects import qcdr
+from projects.capacity_selectors import capacity_summary
 from projects.models import Milestone, MilestoneForecast, Project, Risk, StatusReport
 from projects.selectors import thresholds_for
 from projects.types import AXES, RAG, MilestoneFact
@@ -656,6 +657,7 @@ def render_html(pack: SteeringPack) -> str:
                 "kpis": pack.dashboard.kpis,
                 "matrix": matrix(pack.dashboard.rows),
                 "axes": (*AXES, "overall"),
+                "capacity": capacity_summary(portfolio_id=pack.run.portfolio_id, as_of=pack.as_of),
             },
         )
 

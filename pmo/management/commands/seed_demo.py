@@ -12,6 +12,7 @@ from governance.seed import seed_exceptions
 from pmo.core.audit import audit_context
 from portfolio.models import Portfolio
 from portfolio.seed import DEMO_PEOPLE, seed_large_structure, seed_structure
+from projects.capacity_seed import seed_capacity
 from projects.seed import seed_history, seed_large_history, seed_large_projects, seed_projects
 from projects.seed_team import seed_team_and_procurement
 from reporting.models import ReportRun
@@ -93,6 +94,8 @@ class Command(BaseCommand):
         self._counts(history)
         if size == "large":
             self._seed_large(structure=structure, password=password, today=today)
+        with transaction.atomic(), audit_context(actor=structure.users["pmo"], reason="seed_demo"):
+            self._counts(seed_capacity(size=size, today=today))
         self.stdout.write(
             f"Done in {time.monotonic() - started:.1f} s. Demo logins (password: {password!r}):"
         )
