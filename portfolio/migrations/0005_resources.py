@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('portfolio', '0002_remove_portfolio_insert_insert_and_more'),
+        ("portfolio", "0004_suppliers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('pghistory', '0007_auto_20250421_0444'),
-        ('portfolio', '0003_resources'),
-        ('projects', '0005_bench_indexes'),
+        ("portfolio", "0005_resources"),
+        ("projects", "0009_baselines"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
