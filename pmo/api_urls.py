@@ -8,8 +8,8 @@ from governance.api.views import ExceptionReportViewSet, ExceptionViewSet
 from pmo.core.mfa.api import ObtainAuthTokenView
 from portfolio.api.resources import ResourceViewSet, RoleViewSet  # noqa: I001
 from portfolio.api.views import MeView, PortfolioViewSet, ProgrammeViewSet
-from projects.api.team import ROUTES as TEAM_ROUTES
 from projects.api.allocations import AllocationViewSet, CapacityView  # noqa: I001
+from projects.api.team import ROUTES as TEAM_ROUTES
 from projects.api.views import (
     AssumptionViewSet,
     CostLineViewSet,

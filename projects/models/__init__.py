@@ -1,9 +1,8 @@
 """Project and everything recorded about one project."""
 
+from projects.models.allocations import Allocation
 from projects.models.imports import CalendarToken, ScheduleImport, TabularImport
 from projects.models.procurement import Contract, ProcurementStatus, PurchaseOrder, SupplierInvoice
-from projects.models.allocations import Allocation
-from projects.models.imports import CalendarToken, ScheduleImport
 from projects.models.project import Project, ProjectMember, ProjectQuerySet
 from projects.models.registers import (
     Assumption,
