@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portfolio import views
+from portfolio import methodology_views, views
 
 app_name = "portfolio"
 
@@ -39,3 +39,4 @@ urlpatterns = [
 ]
 
 urlpatterns += [path("resources/", views.resources_home, name="resources")]
+urlpatterns += methodology_views.urlpatterns

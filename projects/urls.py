@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import imports, register_forms, registers, weekly
+from projects.views import documents, imports, register_forms, registers, weekly
 from projects.views import project as views
 
 app_name = "projects"
@@ -30,3 +30,4 @@ urlpatterns = [
 
 urlpatterns += registers.urlpatterns + weekly.urlpatterns + register_forms.urlpatterns
 urlpatterns += imports.urlpatterns
+urlpatterns += documents.urlpatterns

@@ -1,5 +1,6 @@
 """Project and everything recorded about one project."""
 
+from projects.models.documents import Document, DocumentVersion
 from projects.models.imports import CalendarToken, ScheduleImport
 from projects.models.project import Project, ProjectMember, ProjectQuerySet
 from projects.models.registers import (
@@ -26,6 +27,8 @@ __all__ = [
     "Deliverable",
     "DeliverableReview",
     "Dependency",
+    "Document",
+    "DocumentVersion",
     "Issue",
     "Milestone",
     "MilestoneForecast",
