@@ -161,7 +161,7 @@ def request_gate(
             checklist=answers,
         )
         review.documents.set(versions)
-        _notify_deciders(review)
+        notify_deciders(review)
     return review
 
 
@@ -169,7 +169,7 @@ def _review_url(review: GateReview) -> str:
     return reverse("governance:gate-review-detail", args=[review.pk])
 
 
-def _notify_deciders(review: GateReview) -> int:
+def notify_deciders(review: GateReview) -> int:
     project = review.project
     return notify(
         recipients=gate_deciders(project),

@@ -3,9 +3,12 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from governance.api.gates import GateReviewViewSet
 from governance.api.views import ExceptionReportViewSet, ExceptionViewSet
 from pmo.core.mfa.api import ObtainAuthTokenView
+from portfolio.api.methodologies import DocumentTypeViewSet, MethodologyViewSet
 from portfolio.api.views import MeView, PortfolioViewSet, ProgrammeViewSet
+from projects.api.documents import DocumentViewSet
 from projects.api.views import (
     AssumptionViewSet,
     CostLineViewSet,
@@ -36,6 +39,10 @@ router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("exception-reports", ExceptionReportViewSet, basename="exception-report")
 router.register("reports", ReportRunViewSet, basename="report")
 router.register("schedule-imports", ScheduleImportViewSet, basename="schedule-import")
+router.register("methodologies", MethodologyViewSet, basename="methodology")
+router.register("document-types", DocumentTypeViewSet, basename="document-type")
+router.register("documents", DocumentViewSet, basename="document")
+router.register("gate-reviews", GateReviewViewSet, basename="gate-review")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="auth-token"),

@@ -240,3 +240,36 @@ def stage_for_name(stages, name: str):
         if stage.name.lower().startswith(wanted) or wanted.startswith(stage.name.lower()):
             return stage
     return None
+
+
+def simple_pdf(title: str, lines: list[str]) -> bytes:
+    """A small, valid one-page PDF (Helvetica, WinAnsi) with a title and lines of text: the demo's
+    document templates and documents, without a rendering engine."""
+
+    def text(value: str) -> str:
+        encoded = value.encode("cp1252", "replace").decode("latin-1")
+        return encoded.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    body = ["BT /F1 16 Tf 56 780 Td (" + text(title) + ") Tj ET"]
+    for index, line in enumerate(lines[:40]):
+        body.append(f"BT /F1 11 Tf 56 {748 - 18 * index} Td (" + text(line) + ") Tj ET")
+    stream = "\n".join(body).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> "
+        b"/Contents 4 0 R >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + content + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    for offset in offsets:
+        out += f"{offset:010d} 00000 n \n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)

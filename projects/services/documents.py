@@ -81,7 +81,6 @@ def document_upload(
         )
         version.file.save(checked.name, ContentFile(checked.data), save=False)
         stored = version.file.name
-        transaction.on_commit(lambda: None)
         try:
             version.save()
             Document.objects.filter(pk=document.pk).update(
@@ -94,6 +93,9 @@ def document_upload(
         except Exception:
             version.file.storage.delete(stored)
             raise
+        document.current_version, document.status = version, Document.Status.DRAFT
+        document.approved_by = document.approved_at = None
+        version.document = document
     return version
 
 
@@ -103,11 +105,12 @@ def document_approve(*, actor, document: Document) -> Document:
     if not can_approve_documents(actor, project):
         raise PermissionDenied
     _check_open(project)
-    if document.current_version_id is None:
-        raise ValidationError(_("Upload a version before approving the document."))
-    if document.status == Document.Status.APPROVED:
-        raise ValidationError(_("This version is already approved."))
     with transaction.atomic(), audit_context(actor=actor, reason="document approved"):
+        current = Document.objects.select_for_update().get(pk=document.pk)
+        if current.current_version_id is None:
+            raise ValidationError(_("Upload a version before approving the document."))
+        if current.status == Document.Status.APPROVED:
+            raise ValidationError(_("This version is already approved."))
         Document.objects.filter(pk=document.pk).update(
             status=Document.Status.APPROVED,
             approved_by=actor,
