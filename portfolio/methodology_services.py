@@ -1,6 +1,7 @@
 """Writes on methodologies (PMO officers): the methodology, its stages with their gates, and its
 document types with their templates. Audited; validated before anything is written."""
 
+import copy
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,19 +32,12 @@ def methodology_create(*, actor, data: dict[str, Any]) -> Methodology:
 
 def methodology_update(*, actor, methodology: Methodology, version: int, data: dict[str, Any]) -> Methodology:
     _require_pmo(actor)
-    candidate = Methodology(pk=methodology.pk, **{**_fields(methodology), **data})
+    candidate = copy.copy(methodology)
+    for name, value in data.items():
+        setattr(candidate, name, value)
     candidate.full_clean(exclude=["version"])
     with transaction.atomic(), audit_context(actor=actor):
         return versioned_update(instance=methodology, expected_version=version, fields=data)
-
-
-def _fields(methodology: Methodology) -> dict:
-    return {
-        "code": methodology.code,
-        "name": methodology.name,
-        "description": methodology.description,
-        "is_active": methodology.is_active,
-    }
 
 
 def _clean_criteria(criteria) -> list[str]:

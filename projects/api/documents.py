@@ -16,6 +16,7 @@ from pmo.core.uploads import MAX_BYTES, read_limited
 from portfolio.models import DocumentType
 from projects.documents import project_documents, version_file_response
 from projects.models import Document, DocumentVersion, Project
+from projects.permissions import can_manage_documents
 from projects.services.documents import document_approve, document_upload
 
 
@@ -73,6 +74,10 @@ class DocumentUploadSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ProjectOnlySerializer(serializers.Serializer):
+    project = VisibleProjectField(queryset=Project.objects.all())
+
+
 class DocumentVersionUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     comment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -102,6 +107,10 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         request={"multipart/form-data": DocumentUploadSerializer}, responses={201: DocumentSerializer}
     )
     def create(self, request, *args, **kwargs):
+        # The project first: a visible project the user may not change is 403 whatever the body.
+        target = ProjectOnlySerializer(data=request.data, context={"request": request})
+        if target.is_valid() and not can_manage_documents(request.user, target.validated_data["project"]):
+            raise PermissionDenied
         serializer = DocumentUploadSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -124,6 +133,8 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     def versions(self, request, pk=None, format=None):
         """Upload a new version of the document (it becomes a draft again)."""
         document = self.get_object()
+        if not can_manage_documents(request.user, document.project):
+            raise PermissionDenied
         serializer = DocumentVersionUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
