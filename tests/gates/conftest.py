@@ -14,7 +14,9 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def on_methodology(project: Project, code: str = "classique", stage: str = "Cadrage", state="active") -> Project:
+def on_methodology(
+    project: Project, code: str = "classique", stage: str = "Cadrage", state="active"
+) -> Project:
     methodology = Methodology.objects.get(code=code)
     current = methodology.stages.get(name=stage)
     Project.objects.filter(pk=project.pk).update(

@@ -40,10 +40,15 @@ def test_request_links_the_current_versions_and_notifies_the_deciders(world, a1)
     review = requested(a1, world.users["pm_a"])
     assert review.state == GateReview.State.REQUESTED
     assert review.stage.name == "Cadrage"
-    assert {v.document.document_type.code for v in review.documents.all()} == {"note-cadrage", "business-case"}
-    notified = set(Notification.objects.filter(key=f"gate-review-{review.pk}-requested").values_list(
-        "recipient__username", flat=True
-    ))
+    assert {v.document.document_type.code for v in review.documents.all()} == {
+        "note-cadrage",
+        "business-case",
+    }
+    notified = set(
+        Notification.objects.filter(key=f"gate-review-{review.pk}-requested").values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert notified == {"sponsor", "executive"}
     with pytest.raises(ValidationError):
         request_gate(actor=world.users["pm_a"], project=a1, checklist=yes_to_all(a1))
@@ -76,12 +81,16 @@ def test_a_sponsor_who_manages_the_project_never_decides_its_gate(world, a1):
 
 def test_go_moves_to_the_next_stage_and_notifies_the_manager(world, a1):
     review = requested(a1, world.users["pm_a"])
-    decided = decide_gate(actor=world.users["sponsor"], review=review, decision="go", rationale="Cadrage solide")
+    decided = decide_gate(
+        actor=world.users["sponsor"], review=review, decision="go", rationale="Cadrage solide"
+    )
     assert decided.decision == "go" and decided.decided_by == world.users["sponsor"]
     project = Project.objects.get(pk=a1.pk)
     assert project.current_stage.name == "Planification" and project.stage == "Planification"
     assert project.version == a1.version + 1
-    assert Notification.objects.filter(recipient=world.users["pm_a"], key=f"gate-review-{review.pk}-decided").exists()
+    assert Notification.objects.filter(
+        recipient=world.users["pm_a"], key=f"gate-review-{review.pk}-decided"
+    ).exists()
     with pytest.raises(ValidationError):  # decided once
         decide_gate(actor=world.users["executive"], review=decided, decision="stop", rationale="Non")
 
@@ -92,7 +101,10 @@ def test_go_with_conditions_needs_conditions(world, a1):
         decide_gate(actor=world.users["executive"], review=review, decision="go_conditions", rationale="OK")
     assert "conditions" in caught.value.message_dict
     decide_gate(
-        actor=world.users["executive"], review=review, decision="go_conditions", rationale="OK",
+        actor=world.users["executive"],
+        review=review,
+        decision="go_conditions",
+        rationale="OK",
         conditions="Budget revu sous 15 jours",
     )
     assert Project.objects.get(pk=a1.pk).stage == "Planification"
