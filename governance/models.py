@@ -155,7 +155,7 @@ class GateReview(TimeStampedModel, VersionedModel):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Decision(models.TextChoices):
-        GO = "go", _("Go")
+        GO = "go", pgettext_lazy("gate decision", "Go")
         GO_WITH_CONDITIONS = "go_conditions", _("Go with conditions")
         RECYCLE = "recycle", _("Recycle")
         HOLD = "hold", _("Hold")

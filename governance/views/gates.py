@@ -120,8 +120,9 @@ def gate_request(request, pk):
                 request=request,
             )
         except ValidationError as error:
-            for name, errors in getattr(error, "message_dict", {None: error.messages}).items():
-                form.add_error(name if name in form.fields else None, errors)
+            # missing documents and answers lead the form: they are what blocks the request
+            for errors in getattr(error, "message_dict", {None: error.messages}).values():
+                form.add_error(None, errors)
         else:
             if not request.htmx:
                 return redirect(project.get_absolute_url())
