@@ -145,3 +145,50 @@ def test_the_manager_uploads_requests_and_the_sponsor_decides_go(
 
     # the only errors seen were the expected 422s of steps 2 and 3
     assert [item for item in problems.items + sponsor_problems.items if "422" not in item] == []
+
+
+def test_the_pmo_edits_a_gate_checklist_and_a_template_on_the_methodology_page(
+    demo,  # noqa: F811
+    live_server,
+    page,  # noqa: F811
+    login,  # noqa: F811
+):
+    from portfolio.models import DocumentType, GateDefinition, Methodology
+
+    methodology = Methodology.objects.get(code="prince2")
+    stage = methodology.stages.get(name="Initialisation")
+    problems = BrowserProblems(page)
+    login(page, "pmo")
+    page.goto(f"{live_server.url}/methodologies/")
+    expect(page.locator("main")).to_contain_text("Phases de livraison")
+    shot(page, "9-methodologies")
+    page.click(f"a[href='/methodologies/{methodology.pk}/']")
+    # the stage's form loads into the page (HTMX); a criterion is added, a document type ticked
+    page.click(f"a[href='/methodology-stages/{stage.pk}/edit/']")
+    expect(page.locator("#methodology-form")).to_be_visible()
+    criteria = page.locator("#id_criteria")
+    criteria.fill(criteria.input_value() + "\nLe plan de communication est validé.")
+    page.check("#methodology-form input[type=checkbox] >> nth=0")
+    shot(page, "10-stage-form")
+    page.click("#methodology-form button[type=submit]")
+    expect(page.locator(f"#stage-{stage.pk}")).to_contain_text("Le plan de communication est validé.")
+    assert GateDefinition.objects.get(stage=stage).criteria[-1] == "Le plan de communication est validé."
+    # a template that is not what it claims is refused, a real one replaces the seeded one
+    document_type = DocumentType.objects.get(methodology=methodology, code="pid")
+    page.click(f"a[href='/document-types/{document_type.pk}/edit/']")
+    page.set_input_files(
+        "#id_template", files=[{"name": "pid.docx", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 x"}]
+    )
+    page.click("#methodology-form button[type=submit]")
+    expect(page.locator("#id_template_error")).to_be_visible()
+    pdf = simple_pdf("Modèle PID", ["1. Organisation", "2. Contrôles"])
+    page.set_input_files(
+        "#id_template", files=[{"name": "Modèle PID 2027.pdf", "mimeType": "application/pdf", "buffer": pdf}]
+    )
+    page.click("#methodology-form button[type=submit]")
+    expect(page.locator("main")).to_contain_text("Modèle PID 2027.pdf")
+    shot(page, "11-methodology")
+    with page.expect_download() as download:
+        page.click("a:has-text('Modèle PID 2027.pdf')")
+    assert download.value.suggested_filename == "Modèle PID 2027.pdf"
+    assert [item for item in problems.items if "422" not in item] == []
