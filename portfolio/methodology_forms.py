@@ -38,7 +38,7 @@ class StageForm(StyledForm):
     def __init__(self, *args, methodology, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["required_document_types"].queryset = DocumentType.objects.filter(methodology=methodology)
-        self.fields["required_document_types"].widget.attrs["class"] = "form-check-input"
+        self.fields["required_document_types"].widget.attrs["class"] = "me-1"
 
 
 class DocumentTypeForm(StyledForm):
