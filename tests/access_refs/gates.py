@@ -17,7 +17,9 @@ PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\
 
 def _on_stage(project, methodology, name):
     stage = methodology.stages.get(name=name)
-    Project.objects.filter(pk=project.pk).update(methodology=methodology, current_stage=stage, stage=stage.name)
+    Project.objects.filter(pk=project.pk).update(
+        methodology=methodology, current_stage=stage, stage=stage.name
+    )
     return stage
 
 
