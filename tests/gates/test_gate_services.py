@@ -153,3 +153,21 @@ def test_every_transition_is_audited(world, a1):
     assert events[-1].pgh_context.metadata["user"] == world.users["sponsor"].pk
     project_events = Project.pgh_event_model.objects.filter(pgh_obj_id=a1.pk, stage="Planification")
     assert project_events.count() == 1
+
+
+def test_a_new_project_follows_its_portfolio_methodology(world):
+    from portfolio.models import Methodology, Portfolio
+    from projects.services import project_create
+
+    agile = Methodology.objects.get(code="agile")
+    Portfolio.objects.filter(pk=world.portfolio_a.pk).update(default_methodology=agile)
+    world.portfolio_a.refresh_from_db()
+    fresh = project_create(
+        actor=world.users["pmo_a"], data={"portfolio": world.portfolio_a, "code": "neuf", "name": "Nouveau"}
+    )
+    assert (fresh.methodology, fresh.current_stage.name, fresh.stage) == (agile, "Discovery", "Discovery")
+    named = project_create(
+        actor=world.users["pmo_a"],
+        data={"portfolio": world.portfolio_a, "code": "neuf-2", "name": "Nouveau 2", "stage": "Release"},
+    )
+    assert named.current_stage.name == "Release"
