@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import ExceptionReport, ProjectException
+from governance.models import ExceptionReport, GateReview, ProjectException
 from pmo.core.forms import StyledForm, VersionedModelForm
 
 MAX_OPTIONS = 6
@@ -125,3 +125,74 @@ class RaiseExceptionForm(StyledForm):
     limit = forms.DecimalField(
         label=_("Limit"), max_digits=14, decimal_places=2, required=False, localize=True
     )
+
+
+# --- Gate reviews ---------------------------------------------------------------------------------
+
+
+class GateRequestForm(StyledForm):
+    """The request of the current gate: one answer (and comment) per criterion, the linked document
+    versions (the current versions of the project's documents; required ones pre-selected)."""
+
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Documents submitted to the gate"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    comment = forms.CharField(
+        label=_("Comment to the deciders"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, gate, versions, initial_versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.gate = gate
+        self.fields["documents"].queryset = versions
+        self.fields["documents"].label_from_instance = lambda v: (
+            f"{v.document.title} — v{v.number} ({v.document.get_status_display()})"
+        )
+        if not self.is_bound:
+            self.initial["documents"] = [v.pk for v in initial_versions]
+        for index, criterion in enumerate(gate.criteria):
+            self.fields[f"answer_{index}"] = forms.ChoiceField(
+                label=criterion,
+                choices=[("", "—"), *GateReview.Answer.choices],
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"comment_{index}"] = forms.CharField(
+                label=_("Comment"), required=False, max_length=2000
+            )
+        self.style_fields()
+        for index in range(len(gate.criteria)):
+            self.fields[f"answer_{index}"].widget.attrs["class"] = "form-check-input"
+        self.fields["documents"].widget.attrs["class"] = "form-check-input"
+
+    def criteria_rows(self):
+        return [(self[f"answer_{i}"], self[f"comment_{i}"]) for i in range(len(self.gate.criteria))]
+
+    def checklist(self) -> list[dict]:
+        return [
+            {
+                "answer": self.cleaned_data.get(f"answer_{i}", ""),
+                "comment": self.cleaned_data.get(f"comment_{i}", ""),
+            }
+            for i in range(len(self.gate.criteria))
+        ]
+
+
+class GateDecisionForm(StyledForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=GateReview.Decision.choices, widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}))
+    conditions = forms.CharField(
+        label=_("Conditions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required for a go with conditions."),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].widget.attrs["class"] = "form-check-input"

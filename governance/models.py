@@ -134,6 +134,105 @@ class ExceptionReport(TimeStampedModel, VersionedModel):
         return self.state == self.State.SENT
 
 
+class GateReviewQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(project__in=Project.objects.visible_to(user))
+
+    def pending(self):
+        return self.filter(state=GateReview.State.REQUESTED)
+
+
+@tracked()
+class GateReview(TimeStampedModel, VersionedModel):
+    """The passage of a project's current stage gate: requested by the project manager with the
+    checklist answered and the required documents linked, then decided by the sponsor or an
+    executive of the portfolio (the gate board). Only `go` and `go with conditions` move the project
+    to the next stage; at most one review per project waits for a decision."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested", _("Awaiting decision")
+        DECIDED = "decided", _("Decided")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    class Decision(models.TextChoices):
+        GO = "go", pgettext_lazy("gate decision", "Go")
+        GO_WITH_CONDITIONS = "go_conditions", _("Go with conditions")
+        RECYCLE = "recycle", _("Recycle")
+        HOLD = "hold", _("Hold")
+        STOP = "stop", _("Stop")
+
+    class Answer(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+        NOT_APPLICABLE = "na", _("Not applicable")
+
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="gate_reviews", verbose_name=_("project")
+    )
+    gate = models.ForeignKey(
+        "portfolio.GateDefinition", on_delete=models.PROTECT, related_name="reviews", verbose_name=_("gate")
+    )
+    stage = models.ForeignKey(
+        "portfolio.Stage",
+        on_delete=models.PROTECT,
+        related_name="gate_reviews",
+        verbose_name=_("stage"),
+        help_text=_("The stage the gate closes (the project's current stage when requested)."),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested at"))
+    request_comment = models.TextField(_("comment of the request"), blank=True)
+    checklist = models.JSONField(
+        _("checklist answers"),
+        default=list,
+        blank=True,
+        help_text=_("One entry per criterion of the gate: criterion, answer, comment."),
+    )
+    documents = models.ManyToManyField(
+        "projects.DocumentVersion", blank=True, related_name="gate_reviews", verbose_name=_("documents")
+    )
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
+    rationale = models.TextField(_("rationale"), blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    objects = GateReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("gate review")
+        verbose_name_plural = _("gate reviews")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project"], condition=Q(state="requested"), name="one_pending_gate_review"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="decided", decided_at__isnull=False) & ~Q(decision="")
+                | ~Q(state="decided") & Q(decision=""),
+                name="gate_review_decided_has_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} — {self.gate}"
+
+    @property
+    def moves_forward(self) -> bool:
+        return self.decision in (self.Decision.GO, self.Decision.GO_WITH_CONDITIONS)
+
+
 # Change control, committees, decisions, actions and lessons learned (issue 5).
 from governance.control_models import (  # noqa: E402
     Action,
@@ -151,6 +250,7 @@ __all__ = [
     "ChangeRequest",
     "Decision",
     "ExceptionReport",
+    "GateReview",
     "LessonLearned",
     "Meeting",
     "ProjectException",

@@ -1,6 +1,8 @@
 """Who may do what with an exception: the project's editors write the report, the sponsor and the
 PMO decide. Reading follows the project (ProjectException.objects.visible_to)."""
 
+from django.db import models
+
 from governance.models import ProjectException
 from pmo.core.roles import Role
 from portfolio.models import Membership
@@ -26,3 +28,41 @@ def can_close(user, exception: ProjectException) -> bool:
     if project.sponsor_id is not None and project.sponsor_id == user.pk:
         return True
     return Membership.objects.filter(user=user, portfolio_id=project.portfolio_id, role=Role.PMO).exists()
+
+
+# --- Gate reviews ---------------------------------------------------------------------------------
+
+
+def can_request_gate(user, project: Project) -> bool:
+    """Requesting the passage of the current gate: the project manager, the deputy, or the PMO on
+    their behalf (whoever edits the project)."""
+    return Project.objects.editable_by(user).filter(pk=project.pk).exists()
+
+
+def is_gate_decider(user, project: Project) -> bool:
+    """Deciding a gate: the project's sponsor or an executive of its portfolio (the gate board),
+    never the project's manager or deputy, whatever else they are."""
+    if not user.is_authenticated:
+        return False
+    if user.pk in (project.manager_id, project.deputy_id):
+        return False
+    if project.sponsor_id is not None and project.sponsor_id == user.pk:
+        return True
+    return Membership.objects.filter(
+        user=user, portfolio_id=project.portfolio_id, role=Role.EXECUTIVE
+    ).exists()
+
+
+def gate_deciders(project: Project) -> list:
+    """Everyone who may decide the project's gates (for notifications)."""
+    from django.contrib.auth import get_user_model
+
+    executives = Membership.objects.filter(portfolio_id=project.portfolio_id, role=Role.EXECUTIVE).values(
+        "user_id"
+    )
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(models.Q(pk__in=executives) | models.Q(pk=project.sponsor_id))
+    )
+    return [user for user in users if user.pk not in (project.manager_id, project.deputy_id)]

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from governance.models import ExceptionReport, ProjectException
+from governance.models import ExceptionReport, GateReview, ProjectException
 from pmo.core.permissions import get_visible_or_404
 from portfolio.models import Portfolio
 
@@ -72,3 +72,52 @@ def portfolios_with_exception_counts(*, user) -> QuerySet[Portfolio]:
         )
         .order_by("name")
     )
+
+
+# --- Gate reviews ---------------------------------------------------------------------------------
+
+
+def gate_review_list(*, user) -> QuerySet[GateReview]:
+    """Gate reviews of the projects the user can see, with what a list row shows (one query)."""
+    return GateReview.objects.visible_to(user).select_related(
+        "project__portfolio",
+        "project__sponsor",
+        "project__manager",
+        "gate",
+        "stage",
+        "requested_by",
+        "decided_by",
+    )
+
+
+def gate_review_get(*, user, pk) -> GateReview:
+    return get_visible_or_404(gate_review_list(user=user).prefetch_related(*_DOCUMENT_PREFETCH), pk=pk)
+
+
+_DOCUMENT_PREFETCH = ("documents__document__document_type",)
+
+
+def project_gate_reviews(*, project) -> list[GateReview]:
+    """One project's gate reviews, newest first, with their linked versions (constant queries)."""
+    return list(
+        GateReview.objects.filter(project=project)
+        .select_related("gate", "stage", "requested_by", "decided_by")
+        .prefetch_related(*_DOCUMENT_PREFETCH)
+        .order_by("-requested_at", "-id")
+    )
+
+
+def pending_gate_reviews(project_ids) -> QuerySet[GateReview]:
+    """Reviews awaiting a decision for these projects (the COPIL agenda, the decision sources), oldest
+    request first. The caller scoped `project_ids` to what its user may see."""
+    return (
+        GateReview.objects.pending()
+        .filter(project_id__in=project_ids)
+        .select_related("project", "gate", "stage", "requested_by")
+        .order_by("requested_at", "id")
+    )
+
+
+def pending_gate_reviews_for(*, user) -> QuerySet[GateReview]:
+    """The PMO list: every review awaiting a decision in the user's visible projects."""
+    return gate_review_list(user=user).filter(state=GateReview.State.REQUESTED).order_by("requested_at", "id")

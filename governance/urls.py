@@ -1,7 +1,7 @@
 from django.urls import path
 
 from governance import control_urls
-from governance.views import exceptions, home
+from governance.views import exceptions, gates, home
 
 app_name = "governance"
 
@@ -25,4 +25,14 @@ urlpatterns = [
     path("governance/exceptions/<int:pk>/report/preview/", exceptions.report_preview, name="report-preview"),
     path("governance/exceptions/<int:pk>/close/", exceptions.exception_close, name="exception-close"),
     *control_urls.urlpatterns,
+    path("governance/gate-reviews/", gates.pending_gate_reviews, name="gate-review-list"),
+    path("governance/gate-reviews/<int:pk>/", gates.gate_review_detail, name="gate-review-detail"),
+    path("governance/gate-reviews/<int:pk>/decide/", gates.gate_decide, name="gate-decide"),
+    path("governance/gate-reviews/<int:pk>/withdraw/", gates.gate_withdraw, name="gate-withdraw"),
+    path(
+        "governance/projects/<int:pk>/partials/gates/",
+        gates.project_gates_partial,
+        name="project-gates-partial",
+    ),
+    path("governance/projects/<int:pk>/gates/request/", gates.gate_request, name="gate-request"),
 ]

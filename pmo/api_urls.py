@@ -3,12 +3,15 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from governance.api.gates import GateReviewViewSet
 from governance.api.urls import register_control
 from governance.api.views import ExceptionReportViewSet, ExceptionViewSet
 from pmo.core.mfa.api import ObtainAuthTokenView
+from portfolio.api.methodologies import DocumentTypeViewSet, MethodologyViewSet
 from portfolio.api.resources import ResourceViewSet, RoleViewSet  # noqa: I001
 from portfolio.api.views import MeView, PortfolioViewSet, ProgrammeViewSet
 from projects.api.allocations import AllocationViewSet, CapacityView  # noqa: I001
+from projects.api.documents import DocumentViewSet
 from projects.api.team import ROUTES as TEAM_ROUTES
 from projects.api.views import (
     AssumptionViewSet,
@@ -48,6 +51,10 @@ router.register("tabular-imports", TabularImportViewSet, basename="tabular-impor
 router.register("resources", ResourceViewSet, basename="resource")
 router.register("roles", RoleViewSet, basename="role")
 router.register("allocations", AllocationViewSet, basename="allocation")
+router.register("methodologies", MethodologyViewSet, basename="methodology")
+router.register("document-types", DocumentTypeViewSet, basename="document-type")
+router.register("documents", DocumentViewSet, basename="document")
+router.register("gate-reviews", GateReviewViewSet, basename="gate-review")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="auth-token"),

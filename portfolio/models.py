@@ -97,6 +97,15 @@ class Portfolio(TimeStampedModel, VersionedModel, ArchivableModel):
         choices=AllocationMode.choices,
         default=AllocationMode.FLEXIBLE,
     )
+    default_methodology = models.ForeignKey(
+        "portfolio.Methodology",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default methodology"),
+        help_text=_("The stages and gates new projects of this portfolio follow."),
+    )
     stale_after_days = models.PositiveSmallIntegerField(
         _("stale after (days)"),
         default=14,
@@ -283,6 +292,132 @@ class Supplier(TimeStampedModel, VersionedModel, ArchivableModel):
         constraints = [
             models.UniqueConstraint(fields=["portfolio", "name"], name="supplier_unique_name"),
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Methodologies: the PMO's standards of stages, gates and documents ------------------------------
+
+
+class MethodologyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+def is_pmo_officer(user) -> bool:
+    """PMO officers of any portfolio (and the superuser) own the methodologies: they are the
+    organisation's standards, shared by every portfolio."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Membership.objects.filter(user=user, role=Role.PMO).exists()
+
+
+@tracked()
+class Methodology(TimeStampedModel, VersionedModel):
+    """A delivery method set by the PMO: ordered stages, each ending with a decision gate that checks
+    criteria and required documents. Shared by every portfolio; a portfolio names its default one."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Inactive methodologies are not offered to new projects.")
+    )
+
+    objects = MethodologyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("methodology")
+        verbose_name_plural = _("methodologies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portfolio:methodology-detail", args=[self.pk])
+
+
+@tracked()
+class Stage(TimeStampedModel):
+    """One stage of a methodology, in order; it ends with its gate."""
+
+    methodology = models.ForeignKey(
+        Methodology, on_delete=models.CASCADE, related_name="stages", verbose_name=_("methodology")
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["methodology", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["methodology", "order"], name="stage_unique_order"),
+            models.UniqueConstraint(fields=["methodology", "name"], name="stage_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def template_upload_to(instance, filename: str) -> str:
+    """Templates are stored under a random name: the original (sanitised) name is kept in a field."""
+    import uuid
+
+    return f"document-templates/{uuid.uuid4().hex}"
+
+
+@tracked()
+class DocumentType(TimeStampedModel):
+    """A kind of project document of a methodology (project brief, PID, acceptance report…), with an
+    optional template that project managers download from the methodology."""
+
+    methodology = models.ForeignKey(
+        Methodology, on_delete=models.CASCADE, related_name="document_types", verbose_name=_("methodology")
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    template = models.FileField(
+        _("template"), upload_to=template_upload_to, max_length=255, blank=True, editable=False
+    )
+    template_name = models.CharField(_("template file name"), max_length=150, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+        ordering = ["methodology", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["methodology", "code"], name="document_type_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@tracked()
+class GateDefinition(TimeStampedModel):
+    """The decision gate at the end of a stage: the checklist the project manager answers and the
+    document types that must be uploaded before the gate can be requested."""
+
+    stage = models.OneToOneField(
+        Stage, on_delete=models.CASCADE, related_name="gate", verbose_name=_("stage")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    criteria = models.JSONField(
+        _("checklist criteria"), default=list, blank=True, help_text=_("One question per line.")
+    )
+    required_document_types = models.ManyToManyField(
+        DocumentType, blank=True, related_name="gates", verbose_name=_("required documents")
+    )
+
+    class Meta:
+        verbose_name = _("gate definition")
+        verbose_name_plural = _("gate definitions")
+        ordering = ["stage__methodology", "stage__order"]
 
     def __str__(self) -> str:
         return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portfolio import supplier_views, views
+from portfolio import methodology_views, supplier_views, views
 
 app_name = "portfolio"
 
@@ -57,3 +57,4 @@ urlpatterns += [
         name="absence-remove",
     ),
 ]
+urlpatterns += methodology_views.urlpatterns

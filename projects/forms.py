@@ -212,3 +212,34 @@ def register_form_class(model: type[models.Model], fields: tuple[str, ...]) -> t
     return forms.modelform_factory(
         model, form=RegisterRowForm, fields=list(fields), formfield_callback=_register_widget
     )
+
+
+class DocumentUploadForm(StyledForm):
+    """Upload a file: a new version of an existing document, or a new (typed) document."""
+
+    document = forms.ModelChoiceField(
+        label=_("Document"),
+        queryset=None,
+        required=False,
+        empty_label=_("— A new document —"),
+        help_text=_("Choose a document to upload a new version of it."),
+    )
+    document_type = forms.ModelChoiceField(
+        label=_("Document type"), queryset=None, required=False, empty_label=_("— Other —")
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=200, required=False, help_text=_("By default, the type's name.")
+    )
+    file = forms.FileField(label=_("File"))
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, project, **kwargs):
+        from pmo.core.uploads import ACCEPT_ATTRIBUTE
+        from portfolio.models import DocumentType
+
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = project.documents.order_by("title")
+        self.fields["document_type"].queryset = DocumentType.objects.filter(
+            methodology_id=project.methodology_id
+        ).order_by("name")
+        self.fields["file"].widget.attrs["accept"] = ACCEPT_ATTRIBUTE

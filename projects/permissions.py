@@ -40,3 +40,17 @@ def project_editable_fields(*, user, project: Project) -> frozenset[str]:
     if Project.objects.editable_by(user).filter(pk=project.pk).exists():
         return frozenset(PROJECT_FIELDS) - PMO_OWNED_FIELDS
     return frozenset()
+
+
+def can_manage_documents(user, project: Project) -> bool:
+    """Uploading documents and new versions: whoever edits the project (PMO, manager, deputy)."""
+    return Project.objects.editable_by(user).filter(pk=project.pk).exists()
+
+
+def can_approve_documents(user, project: Project) -> bool:
+    """Approving a document's version: the project manager (or deputy), the sponsor or the PMO."""
+    if not user.is_authenticated:
+        return False
+    if project.sponsor_id is not None and project.sponsor_id == user.pk:
+        return True
+    return can_manage_documents(user, project)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import imports, register_forms, registers, tabular, team, weekly
+from projects.views import documents, imports, register_forms, registers, tabular, team, weekly
 from projects.views import project as views
 
 app_name = "projects"
@@ -37,3 +37,4 @@ urlpatterns += tabular.urlpatterns
 from projects.views import allocations, capacity  # noqa: E402
 
 urlpatterns += allocations.urlpatterns + capacity.urlpatterns
+urlpatterns += documents.urlpatterns

@@ -1,7 +1,7 @@
 """Rows whose proof is a pytest module (18 audit, 20 soft delete, 24 Celery configuration), run with
 their own test database and summed up in one figure line.
 
-    .venv/bin/python -m reliability.pytest_rows 18|20|24
+    .venv/bin/python -m reliability.pytest_rows 5|18|20|24
 """
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ import sys
 from reliability import common
 
 ROWS = {
+    5: (
+        "stage-gate state machine: 500 examples × 50 steps of uploads, requests, decisions, "
+        "withdrawals by 8 principals; no skipped gate, deciders only, PM never decides, all audited",
+        ["tests/reliability/test_gate_state_machine.py"],
+    ),
     18: (
         "audit trail: every tracked model × save/update/bulk_update/raw SQL/delete/bulk_create, "
         "user+URL+UTC on each event; app role cannot UPDATE/DELETE/TRUNCATE event tables",
@@ -56,6 +61,7 @@ def main(argv=None) -> int:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "pmo.settings.test",
             "TEST_DATABASE_NAME": f"test_reliability_row{row}",
+            "GATE_MACHINE_PROFILE": "reliability",
         },
         capture_output=True,
         text=True,

@@ -19,6 +19,7 @@ import time
 from reliability import common
 
 STEPS = [
+    (5, "stage-gate state machine (Hypothesis)", ["reliability.pytest_rows", "5"]),
     (16, "lost updates (50 writers over HTTP)", ["reliability.lost_updates"]),
     (17, "counters (200 concurrent cost additions)", ["reliability.counters"]),
     (18, "audit completeness and the app DB role", ["reliability.pytest_rows", "18"]),

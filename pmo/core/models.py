@@ -120,7 +120,7 @@ class SecurityEvent(models.Model):
         MFA_FAILED = "mfa_failed", _("Two-factor code rejected")
         MFA_BACKUP_CODES = "mfa_backup_codes", _("Backup codes generated")
         MFA_REMOVED = "mfa_removed", _("Two-factor authentication removed")
-        PERMISSION_DENIED = "permission_denied", _("Permission denied")
+        PERMISSION_DENIED = "permission_denied", _("Forbidden action attempted")
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     user = models.ForeignKey(

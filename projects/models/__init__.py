@@ -1,6 +1,7 @@
 """Project and everything recorded about one project."""
 
 from projects.models.allocations import Allocation
+from projects.models.documents import Document, DocumentVersion
 from projects.models.imports import CalendarToken, ScheduleImport, TabularImport
 from projects.models.procurement import Contract, ProcurementStatus, PurchaseOrder, SupplierInvoice
 from projects.models.project import Project, ProjectMember, ProjectQuerySet
@@ -33,6 +34,8 @@ __all__ = [
     "Deliverable",
     "DeliverableReview",
     "Dependency",
+    "Document",
+    "DocumentVersion",
     "Issue",
     "Milestone",
     "ProcurementStatus",

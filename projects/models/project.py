@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from pmo.core.audit import tracked
 from pmo.core.models import ArchivableModel, TimeStampedModel, VersionedModel
 from pmo.core.roles import PORTFOLIO_WIDE_READ_ROLES, Role
-from portfolio.models import Portfolio, Programme, portfolio_roles, portfolios_where
+from portfolio.models import Methodology, Portfolio, Programme, Stage, portfolio_roles, portfolios_where
 
 EV_METHOD_CHOICES = [
     ("percent_complete", _("Percent complete × budget")),
@@ -115,7 +115,25 @@ class Project(TimeStampedModel, VersionedModel, ArchivableModel):
         verbose_name=_("sponsor"),
     )
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PROPOSED)
-    # Placeholder until the governance issue brings methodologies and their stages.
+    methodology = models.ForeignKey(
+        Methodology,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("methodology"),
+    )
+    current_stage = models.ForeignKey(
+        Stage,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("current stage"),
+        help_text=_("Moves forward only through a gate review decided go (governance)."),
+    )
+    # The current stage's name, denormalised: lists, filters and the dashboard read it. The gate
+    # service keeps it equal to current_stage.name.
     stage = models.CharField(_("stage"), max_length=100, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)

@@ -41,10 +41,27 @@ def project_create(*, actor, data: dict[str, Any]) -> Project:
     """Create a project; all fields validated before anything is written."""
     project = Project(**data)
     _validate_frame(data=data, portfolio_id=project.portfolio_id)
+    _start_methodology(project)
     project.full_clean()
     with audit_context(actor=actor):
         project.save()
     return project
+
+
+def _start_methodology(project: Project) -> None:
+    """A new project follows its portfolio's default methodology, at the stage its `stage` names
+    (else the first); `stage` becomes that stage's exact name."""
+    from portfolio.methodologies import stage_for_name
+
+    if project.methodology_id is None and project.portfolio_id is not None:
+        project.methodology_id = project.portfolio.default_methodology_id
+    if project.methodology_id is None or project.current_stage_id is not None:
+        return
+    stages = list(project.methodology.stages.order_by("order"))
+    stage = stage_for_name(stages, project.stage) or (stages[0] if stages else None)
+    if stage is not None:
+        project.current_stage = stage
+        project.stage = stage.name
 
 
 @transaction.atomic

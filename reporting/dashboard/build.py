@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from governance.models import ExceptionReport, ProjectException
+from governance.models import ExceptionReport, GateReview, ProjectException
 from pmo.core.formatting import person_name
 from pmo.core.periods import week_start
 from projects import qcdr
@@ -79,6 +79,7 @@ def pending_decision_sources() -> dict[str, tuple[str, QuerySet]]:
                 report__state=ExceptionReport.State.SENT
             ),
         ),
+        "gate_reviews": (_("Gate reviews awaiting a decision"), GateReview.objects.pending()),
     }
 
 

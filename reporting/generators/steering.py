@@ -29,6 +29,7 @@ from django.utils.translation import override
 
 from governance.drafting import format_measure
 from governance.models import ExceptionReport, ProjectException
+from governance.selectors import pending_gate_reviews
 from pmo.core.formatting import format_money
 from projects import qcdr
 from projects.capacity_selectors import capacity_summary
@@ -355,7 +356,27 @@ def _proposal_decisions(rows: tuple[ProjectRow, ...], currency: str, **_context)
 # The decisions a committee is asked for, one source per kind: each takes the keyword context
 # (ids, rows, exceptions, currency, as_of) and reads at most one query. The governance issue appends
 # pending gate reviews and change requests here, as reporting.dashboard.pending_decisions counts them.
-DECISION_SOURCES: list[Callable[..., list[Decision]]] = [_exception_decisions, _proposal_decisions]
+def _gate_decisions(ids: list[int], **_context) -> list[Decision]:
+    """Gate reviews requested and awaiting the decision of the sponsor or the gate board (1 query)."""
+    return [
+        Decision(
+            kind="gate_review",
+            kind_label=_("Gate review"),
+            project_code=review.project.code,
+            project_name=review.project.name,
+            subject=review.gate.name,
+            requested=_("Go / no-go at the end of the stage %(stage)s") % {"stage": review.stage.name},
+            since=timezone.localdate(review.requested_at),
+        )
+        for review in pending_gate_reviews(ids)
+    ]
+
+
+DECISION_SOURCES: list[Callable[..., list[Decision]]] = [
+    _exception_decisions,
+    _gate_decisions,
+    _proposal_decisions,
+]
 
 
 def decisions_requested(**context) -> list[Decision]:

@@ -170,7 +170,7 @@ def test_open_exceptions_and_pending_decisions(world):
     assert row_of(data, world.a2).open_exceptions == 0
     assert data.kpis.open_exceptions == 2
     pending = {item.kind: item.count for item in data.kpis.pending.items}
-    assert pending == {"exception_reports": 1, "proposed_projects": 1}
+    assert pending == {"exception_reports": 1, "gate_reviews": 0, "proposed_projects": 1}
     assert data.kpis.pending.total == 2
 
 

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='securityevent',
             name='kind',
-            field=models.CharField(choices=[('login_succeeded', 'Login succeeded'), ('login_failed', 'Login failed'), ('logout', 'Logout'), ('mfa_enrolled', 'Two-factor authentication enabled'), ('mfa_verified', 'Two-factor code accepted'), ('mfa_failed', 'Two-factor code rejected'), ('mfa_backup_codes', 'Backup codes generated'), ('mfa_removed', 'Two-factor authentication removed'), ('permission_denied', 'Permission denied')], max_length=30, verbose_name='kind'),
+            field=models.CharField(choices=[('login_succeeded', 'Login succeeded'), ('login_failed', 'Login failed'), ('logout', 'Logout'), ('mfa_enrolled', 'Two-factor authentication enabled'), ('mfa_verified', 'Two-factor code accepted'), ('mfa_failed', 'Two-factor code rejected'), ('mfa_backup_codes', 'Backup codes generated'), ('mfa_removed', 'Two-factor authentication removed'), ('permission_denied', 'Forbidden action attempted')], max_length=30, verbose_name='kind'),
         ),
     ]
