@@ -3,8 +3,8 @@ then edited), the decisions taken in the meeting (through the same services as o
 the minutes and the actions with their reminders.
 
 Extension points: `AGENDA_SOURCES` (what a meeting must look at) and `DECISION_HANDLERS` (how an
-agenda item of a kind is decided). Gate reviews join both when the gate-review work is merged:
-`AGENDA_SOURCES.append(gate_review_source)` and `DECISION_HANDLERS[AgendaItem.Kind.GATE_REVIEW] = ...`.
+agenda item of a kind is decided): exceptions, change requests, gate reviews, red and watermelon
+projects.
 """
 
 from collections.abc import Callable
@@ -26,15 +26,19 @@ from django.utils.translation import override
 
 from governance import changes
 from governance.control_permissions import can_manage_committee, can_update_action, is_decider, refuse
+from governance.gates import decide_gate, record_denied
 from governance.models import (
     Action,
     AgendaItem,
     ChangeRequest,
     Decision,
+    GateReview,
     Meeting,
     ProjectException,
     SteeringCommittee,
 )
+from governance.permissions import is_gate_decider
+from governance.selectors import pending_gate_reviews
 from pmo.core.audit import audit_context
 from pmo.core.locking import versioned_update
 from pmo.core.models import Notification
@@ -160,7 +164,29 @@ def project_rag_source(*, project_ids: list[int]) -> list[AgendaProposal]:
 
 # What a meeting's agenda is built from, in this order; each source reads in a constant number of
 # queries. The gate-review work appends its pending gate reviews here.
-AGENDA_SOURCES: list[AgendaSource] = [exception_source, change_request_source, project_rag_source]
+def gate_review_source(*, project_ids: list[int]) -> list[AgendaProposal]:
+    """Gate reviews requested and waiting for the board's decision."""
+    return [
+        AgendaProposal(
+            kind=Kind.GATE_REVIEW,
+            title=_("Gate review — %(project)s: %(gate)s")
+            % {"project": review.project.name, "gate": review.gate},
+            detail=_("Requested by %(person)s to leave the stage “%(stage)s”.")
+            % {"person": review.requested_by, "stage": review.stage},
+            project_id=review.project_id,
+            gate_review_id=review.pk,
+            source_key=f"gate_review:{review.pk}",
+        )
+        for review in pending_gate_reviews(project_ids)
+    ]
+
+
+AGENDA_SOURCES: list[AgendaSource] = [
+    exception_source,
+    change_request_source,
+    gate_review_source,
+    project_rag_source,
+]
 
 
 def agenda_proposals(committee: SteeringCommittee) -> list[AgendaProposal]:
@@ -420,10 +446,54 @@ def _record_item_decision(*, actor, item, outcome, rationale, tolerances=None, r
         )
 
 
+# The board's outcome on a gate review item → the gate's own decision.
+GATE_OUTCOMES = {
+    Decision.Outcome.GO: GateReview.Decision.GO,
+    Decision.Outcome.GO_WITH_CONDITIONS: GateReview.Decision.GO_WITH_CONDITIONS,
+    Decision.Outcome.RECYCLE: GateReview.Decision.RECYCLE,
+    Decision.Outcome.HOLD: GateReview.Decision.HOLD,
+    Decision.Outcome.STOP: GateReview.Decision.STOP,
+}
+
+
+def _decide_gate_item(*, actor, item, outcome, rationale, tolerances=None, request=None) -> Decision:
+    """Decide a gate review in the meeting through the gate's own service (same deciders, same
+    checks, the project moved to its next stage on a go), then log the decision."""
+    if outcome not in GATE_OUTCOMES:
+        raise ValidationError({"outcome": _("Choose go, go with conditions, recycle, hold or stop.")})
+    review = GateReview.objects.select_related("project", "gate", "stage").get(pk=item.gate_review_id)
+    if not is_gate_decider(actor, review.project):
+        # refused before the transaction, so that the record of the attempt stays
+        raise record_denied(actor=actor, action="decision", project=review.project, request=request)
+    with transaction.atomic():
+        decide_gate(
+            actor=actor,
+            review=review,
+            decision=GATE_OUTCOMES[outcome],
+            rationale=rationale,
+            # in a meeting the rationale states the conditions of a conditional go
+            conditions=rationale if outcome == Decision.Outcome.GO_WITH_CONDITIONS else "",
+            request=request,
+        )
+        with audit_context(actor=actor, reason="decision recorded"):
+            return Decision.objects.create(
+                title=item.title,
+                outcome=outcome,
+                rationale=rationale.strip(),
+                project=item.project,
+                meeting=item.meeting,
+                agenda_item=item,
+                gate_review_id=review.pk,
+                decided_by=actor,
+                decided_at=timezone.now(),
+            )
+
+
 # How an agenda item of each kind is decided: the workflow's own service, with the same checks.
 DECISION_HANDLERS: dict[str, Callable[..., Decision]] = {
     Kind.EXCEPTION: _decide_exception_item,
     Kind.CHANGE_REQUEST: _decide_change_item,
+    Kind.GATE_REVIEW: _decide_gate_item,
     Kind.RED_PROJECT: _record_item_decision,
     Kind.WATERMELON: _record_item_decision,
     Kind.OTHER: _record_item_decision,
@@ -433,6 +503,7 @@ DECISION_HANDLERS: dict[str, Callable[..., Decision]] = {
 ITEM_OUTCOMES: dict[str, tuple[str, ...]] = {
     Kind.EXCEPTION: changes.EXCEPTION_OUTCOMES,
     Kind.CHANGE_REQUEST: changes.CR_OUTCOMES,
+    Kind.GATE_REVIEW: tuple(GATE_OUTCOMES),
     Kind.RED_PROJECT: (Decision.Outcome.NOTED, Decision.Outcome.OTHER),
     Kind.WATERMELON: (Decision.Outcome.NOTED, Decision.Outcome.OTHER),
     Kind.OTHER: (Decision.Outcome.NOTED, Decision.Outcome.OTHER),

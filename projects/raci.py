@@ -18,8 +18,10 @@ from datetime import date
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from portfolio.models import GateDefinition
 from projects.models import (
     Deliverable,
+    Document,
     Milestone,
     Project,
     ProjectMember,
@@ -76,7 +78,26 @@ def _activity_rows(project: Project) -> Iterable[RowRef]:
         yield RowRef("activity", a.pk, a.name, None)
 
 
+def _document_rows(project: Project) -> Iterable[RowRef]:
+    for d in Document.objects.filter(project=project).order_by("title").only("pk", "title"):
+        yield RowRef("document", d.pk, d.title, None)
+
+
+def _gate_rows(project: Project) -> Iterable[RowRef]:
+    """The decision gates of the project's methodology: who prepares, decides, is consulted."""
+    if not project.methodology_id:
+        return
+    for gate in (
+        GateDefinition.objects.filter(stage__methodology_id=project.methodology_id)
+        .select_related("stage")
+        .order_by("stage__order")
+    ):
+        yield RowRef("gate", gate.pk, gate.name, None)
+
+
 register_row_kind("milestone", label=_("Milestone"), rows=_milestone_rows, order=10)
+register_row_kind("gate", label=_("Decision gate"), rows=_gate_rows, order=15)
+register_row_kind("document", label=_("Document"), rows=_document_rows, order=30)
 register_row_kind("deliverable", label=_("Deliverable"), rows=_deliverable_rows, order=20)
 register_row_kind("activity", label=_("Key activity"), rows=_activity_rows, order=90)
 
