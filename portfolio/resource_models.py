@@ -187,7 +187,7 @@ class Resource(TimeStampedModel, VersionedModel, ArchivableModel):
 
 
 @tracked()
-class ResourceSkill(models.Model):
+class ResourceSkill(TimeStampedModel):
     """A skill held by a resource, at a level from 1 (notions) to 4 (expert)."""
 
     class Level(models.IntegerChoices):
