@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 (
                     "portfolio",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
+                        on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to="portfolio.portfolio",
                         verbose_name="portfolio",

@@ -104,7 +104,7 @@ class TabularImport(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     portfolio = models.ForeignKey(
-        "portfolio.Portfolio", on_delete=models.CASCADE, related_name="+", verbose_name=_("portfolio")
+        "portfolio.Portfolio", on_delete=models.PROTECT, related_name="+", verbose_name=_("portfolio")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("uploaded by")
