@@ -111,8 +111,21 @@ class TabularImport(models.Model):
     )
     original_name = models.CharField(_("file name"), max_length=255)
     file = models.FileField(_("file"), upload_to="tabular-imports/", max_length=255, blank=True)
-    format = models.CharField(_("format"), max_length=5)
-    object_type = models.CharField(_("object type"), max_length=20, blank=True)
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", _("Excel workbook")
+        CSV = "csv", _("CSV")
+
+    class ObjectType(models.TextChoices):
+        PROJECTS = "projects", _("Projects")
+        MILESTONES = "milestones", _("Milestones")
+        COST_LINES = "cost_lines", _("Cost lines")
+        RISKS = "risks", _("Risks")
+        ISSUES = "issues", _("Issues")
+
+    format = models.CharField(_("format"), max_length=5, choices=Format.choices)
+    # For a CSV: the objects it holds (empty: guessed from its header). A workbook names its sheets.
+    object_type = models.CharField(_("object type"), max_length=20, blank=True, choices=ObjectType.choices)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)

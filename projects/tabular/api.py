@@ -75,6 +75,8 @@ class ImportResultSerializer(serializers.Serializer):
 
 
 class TabularImportSerializer(serializers.ModelSerializer):
+    # plain text: "format" is already an enum of schedule imports (mspdi/xer) in the schema
+    format = serializers.CharField(read_only=True, help_text="xlsx or csv")
     progress = serializers.SerializerMethodField()
     step = serializers.SerializerMethodField()
     result = ImportResultSerializer(read_only=True)

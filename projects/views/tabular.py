@@ -9,7 +9,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -147,17 +146,8 @@ def tabular_job_apply(request, pk):
     if job.state != TabularImport.State.READY:
         messages.error(request, _("This import cannot be applied in its current state."))
         return redirect("projects:tabular-job", pk=job.pk)
-    try:
-        job = services.confirm(actor=request.user, job=job)
-    except PermissionDenied:
-        raise
-    if job.state == TabularImport.State.APPLIED:
-        totals = job.result.get("applied", {})
-        messages.success(
-            request,
-            _("Import applied: %(create)s created, %(update)s updated, %(unchanged)s unchanged.")
-            % {k: totals.get(k, 0) for k in ("create", "update", "unchanged")},
-        )
+    # the job page says what was applied (or shows the progress of a queued application)
+    job = services.confirm(actor=request.user, job=job)
     return redirect("projects:tabular-job", pk=job.pk)
 
 

@@ -46,7 +46,7 @@ def test_small_file_is_checked_then_applied_in_the_request(world, django_capture
 
 def test_same_content_again_is_recognised_and_creates_nothing(world):
     pm = world.users["pm_a"]
-    data = _risks(2)  # the same bytes twice (a workbook written a second later differs in its metadata)
+    data = _risks(2)  # one file: two workbooks saved a second apart differ by their timestamps
     first = services.tabular_import_upload(
         actor=pm, portfolio=world.portfolio_a, filename="r.xlsx", data=data
     )
