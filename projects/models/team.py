@@ -50,7 +50,7 @@ class RaciAssignment(TimeStampedModel, VersionedModel):
     """
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="raci", verbose_name=_("project")
+        "projects.Project", on_delete=models.PROTECT, related_name="raci", verbose_name=_("project")
     )
     row_kind = models.CharField(_("row kind"), max_length=30)
     row_id = models.PositiveIntegerField(_("row id"))

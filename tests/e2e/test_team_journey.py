@@ -99,7 +99,7 @@ def test_pm_edits_the_raci_inline(demo, live_server, page, login, tmp_path):
 
     # The other tabs of the issue, looked at in the browser.
     _tab(page, "stakeholders")
-    expect(page.locator("#power-interest-chart .main-svg").first).to_be_visible()
+    expect(page.locator("#power-interest-chart .main-svg").first).to_be_visible(timeout=20_000)
     page.screenshot(path=str(shots / "stakeholders.png"), full_page=True)
     _tab(page, "procurement")
     expect(page.locator("#procurement-commitments")).to_be_visible()
