@@ -220,3 +220,6 @@ class Programme(TimeStampedModel, VersionedModel, ArchivableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("portfolio:programme-detail", args=[self.pk])
+
+
+from portfolio.strategy_models import PortfolioStrategySettings, ScoringCriterion, StrategicObjective  # noqa: E402, F401

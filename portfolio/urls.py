@@ -39,3 +39,7 @@ urlpatterns = [
 ]
 
 urlpatterns += [path("resources/", views.resources_home, name="resources")]
+
+from portfolio import strategy_views  # noqa: E402
+
+urlpatterns += strategy_views.urlpatterns

@@ -2,6 +2,7 @@ from django.urls import path
 
 from projects.views import imports, register_forms, registers, weekly
 from projects.views import project as views
+from projects.views import strategy as strategy_views
 
 app_name = "projects"
 
@@ -30,3 +31,4 @@ urlpatterns = [
 
 urlpatterns += registers.urlpatterns + weekly.urlpatterns + register_forms.urlpatterns
 urlpatterns += imports.urlpatterns
+urlpatterns += strategy_views.urlpatterns

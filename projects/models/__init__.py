@@ -16,9 +16,12 @@ from projects.models.registers import (
     Risk,
 )
 from projects.models.status import StatusReport
+from projects.models.strategy import Benefit, BenefitMeasurement, ProjectObjective, ProjectScore
 
 __all__ = [
     "Assumption",
+    "Benefit",
+    "BenefitMeasurement",
     "CalendarToken",
     "CostBaseline",
     "CostBaselineLine",
@@ -31,6 +34,8 @@ __all__ = [
     "MilestoneForecast",
     "Project",
     "ProjectMember",
+    "ProjectObjective",
+    "ProjectScore",
     "ProjectQuerySet",
     "Risk",
     "ScheduleImport",
