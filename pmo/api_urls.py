@@ -18,6 +18,7 @@ from projects.api.views import (
     StatusReportViewSet,
 )
 from projects.imports.api import ScheduleImportViewSet
+from projects.strategy_api import ROUTES as STRATEGY_ROUTES
 from reporting.api import ReportRunViewSet
 
 router = DefaultRouter()
@@ -36,6 +37,9 @@ router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("exception-reports", ExceptionReportViewSet, basename="exception-report")
 router.register("reports", ReportRunViewSet, basename="report")
 router.register("schedule-imports", ScheduleImportViewSet, basename="schedule-import")
+
+for prefix, viewset, basename in STRATEGY_ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="auth-token"),

@@ -19,6 +19,8 @@ class ObjectivesForm(StyledForm):
                 label=str(objective),
                 choices=ProjectObjective.Contribution.choices,
                 coerce=int,
+                required=False,
+                empty_value=0,
                 initial=links.get(objective.pk, 0),
             )
         self.style_fields()

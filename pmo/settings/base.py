@@ -248,6 +248,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "pmo.core.roles.Role",
         "RAGEnum": "projects.models.status.RAGChoices",
+        "BenefitCategoryEnum": "projects.models.strategy.BenefitCategory",
+        "CostCategoryEnum": "projects.models.registers.CostCategory",
     },
 }
 

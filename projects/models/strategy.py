@@ -91,6 +91,11 @@ class ProjectScore(TimeStampedModel, VersionedModel):
         return f"{self.project_id} {self.criterion_id} = {self.value}"
 
 
+class BenefitCategory(models.TextChoices):
+    FINANCIAL = "financial", _("Financial")
+    NON_FINANCIAL = "non_financial", _("Non-financial")
+
+
 class BenefitQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Benefits of projects the user may read, and of programmes the user may read."""
@@ -106,9 +111,7 @@ class Benefit(TimeStampedModel, VersionedModel):
     an expected date. A financial benefit also states the value it brings each year once realised,
     for `years` years from its expected date — the benefit side of the project's cash flows."""
 
-    class Category(models.TextChoices):
-        FINANCIAL = "financial", _("Financial")
-        NON_FINANCIAL = "non_financial", _("Non-financial")
+    Category = BenefitCategory
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")

@@ -13,7 +13,9 @@ TODAY = timezone.localdate()
 
 def make_model(portfolio) -> SimpleNamespace:
     """Three criteria (value 50, urgency 30, risk 20 lower-is-better) and two objectives."""
-    value = ScoringCriterion.objects.create(portfolio=portfolio, code="valeur", name="Valeur", weight=Decimal(50))
+    value = ScoringCriterion.objects.create(
+        portfolio=portfolio, code="valeur", name="Valeur", weight=Decimal(50)
+    )
     urgency = ScoringCriterion.objects.create(
         portfolio=portfolio, code="urgence", name="Urgence", weight=Decimal(30)
     )
@@ -21,7 +23,9 @@ def make_model(portfolio) -> SimpleNamespace:
         portfolio=portfolio, code="risque", name="Risque", weight=Decimal(20), lower_is_better=True
     )
     growth = StrategicObjective.objects.create(portfolio=portfolio, code="croissance", name="Croissance")
-    costs = StrategicObjective.objects.create(portfolio=portfolio, code="couts", name="Coûts", weight=Decimal(2))
+    costs = StrategicObjective.objects.create(
+        portfolio=portfolio, code="couts", name="Coûts", weight=Decimal(2)
+    )
     return SimpleNamespace(value=value, urgency=urgency, risk=risk, growth=growth, costs=costs)
 
 
