@@ -54,13 +54,14 @@ def benefits_figure(rows: Sequence, *, as_of, tolerance) -> dict:
                     "hovertemplate": "%{x}<br>%{y:.1f} %<extra>" + name + "</extra>",
                 }
             )
+    highest = max([100.0, *(y for trace in data for y in trace["y"])])
     layout = _layout(
-        xaxis=_date_axis(_("Date")),
+        xaxis=_date_axis(""),
         yaxis={
             "title": {"text": _("Progress to target (%)")},
             "gridcolor": GRID,
             "ticksuffix": " %",
-            "rangemode": "tozero",
+            "range": [min([0.0, *(y for trace in data for y in trace["y"])]) - 5, highest + 10],
         },
         shapes=[
             {
