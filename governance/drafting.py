@@ -488,7 +488,8 @@ def _recommendation(code: str, *, index: int, title: str) -> str:
         "accept_slip": _("the slip is beyond twice the tolerance: the plan must be re-baselined."),
         "mitigate_risk": _("the threat is at the red level: the mitigation actions must be funded now."),
         "recover_benefit": _(
-            "the benefit is beyond its tolerance: actions with its owner come before revising the business case."
+            "the benefit is beyond its tolerance: actions with its owner come before "
+            "revising the business case."
         ),
     }[code]
     return _("Option %(n)s, “%(title)s”: %(why)s") % {"n": index, "title": title, "why": why}
