@@ -75,6 +75,24 @@ def exception_summary(measure: tolerances.Measure, *, currency: str) -> str:
             "Time: key milestone “%(milestone)s” is forecast %(days)s working days late, "
             "beyond the tolerance of %(limit)s working days."
         ) % {"milestone": p["milestone"], "days": int(measure.value), "limit": int(measure.limit)}
+    if measure.tolerance == tolerances.BENEFITS:
+        text = (
+            _(
+                "Benefits: “%(benefit)s” has realised %(realised)s %% of its target, %(short)s %% short, "
+                "beyond the tolerance of %(limit)s %%."
+            )
+            if p.get("basis") == "realised"
+            else _(
+                "Benefits: “%(benefit)s” is forecast, on its trend, to reach %(realised)s %% of its target "
+                "by its expected date, %(short)s %% short, beyond the tolerance of %(limit)s %%."
+            )
+        )
+        return text % {
+            "benefit": p["benefit"],
+            "realised": format_number(p["realisation_pct"], 1),
+            "short": format_number(measure.value, 1),
+            "limit": format_number(measure.limit, 0),
+        }
     return _("Risk: the threat “%(risk)s” scores %(score)s, at or above the red score of %(limit)s.") % {
         "risk": p["risk"],
         "score": int(measure.value),
@@ -178,6 +196,17 @@ def frozen_facts(data: DraftInput) -> dict:
 
 def _cause(data: DraftInput) -> str:
     result, measure = data.result, data.measure
+    if measure.tolerance == tolerances.BENEFITS:
+        return "\n".join(
+            [
+                _("The tolerance scan of %(date)s forecasts a breach of the %(tolerance)s tolerance:")
+                % {
+                    "date": date_format(data.as_of, "DATE_FORMAT"),
+                    "tolerance": Tolerance(measure.tolerance).label.lower(),
+                },
+                f"- {exception_summary(measure, currency=data.currency)}",
+            ]
+        )
     axis = AXIS_OF_TOLERANCE[measure.tolerance]
     lines = [
         _("The tolerance scan of %(date)s forecasts a breach of the %(tolerance)s tolerance:")
@@ -301,6 +330,8 @@ def _options(data: DraftInput) -> tuple[list[dict], str]:
     elif measure.tolerance == tolerances.TIME:
         burn = tolerances.daily_burn(data.facts, data.start_date, data.as_of)
         options, recommended = tolerances.time_options(measure, burn)
+    elif measure.tolerance == tolerances.BENEFITS:
+        options, recommended = tolerances.benefit_options(measure)
     else:
         risk = tolerances.top_threat(data.facts)
         options, recommended = tolerances.risk_options(measure, risk, data.budget)
@@ -404,6 +435,32 @@ def _option_text(option: tolerances.Option, data: DraftInput, *, risk: RiskFact 
             _("The benefits of the removed scope are lost."),
         ),
     }
+    texts.update(
+        {
+            "recover_benefit": (
+                _("Recover the benefit"),
+                _(
+                    "Agree with the benefit owner extra actions (adoption, training, process change) "
+                    "to reach the target by its date."
+                ),
+                _("The actions cost effort after the project; the benefit may still fall short."),
+            ),
+            "replan_benefit": (
+                _("Re-plan the benefit"),
+                _(
+                    "Set a new target or a later expected date, approved by the sponsor, "
+                    "and update the business case."
+                ),
+                _("The business case weakens: ROI and NPV go down with the benefit."),
+            ),
+            "accept_benefit_loss": (
+                _("Accept the shortfall"),
+                _("Record the benefit as partly realised (%(shortfall)s %% short) and close it.")
+                % {"shortfall": format_number(p.get("shortfall"), 1)},
+                _("The value expected from the investment is not delivered."),
+            ),
+        }
+    )
     title, description, risk_text = texts[option.code]
     return {
         "code": option.code,
@@ -430,6 +487,10 @@ def _recommendation(code: str, *, index: int, title: str) -> str:
         ),
         "accept_slip": _("the slip is beyond twice the tolerance: the plan must be re-baselined."),
         "mitigate_risk": _("the threat is at the red level: the mitigation actions must be funded now."),
+        "recover_benefit": _(
+            "the benefit is beyond its tolerance: actions with its owner come before "
+            "revising the business case."
+        ),
     }[code]
     return _("Option %(n)s, “%(title)s”: %(why)s") % {"n": index, "title": title, "why": why}
 

@@ -35,6 +35,7 @@ class ProjectException(TimeStampedModel, VersionedModel):
         RISK = "risk", _("Risk")
         QUALITY = "quality", _("Quality")
         SCOPE = "scope", _("Scope")
+        BENEFITS = "benefits", _("Benefits")
 
     class State(models.TextChoices):
         OPEN = "open", _("Open")

@@ -29,7 +29,7 @@ from pmo.core.models import Notification
 from pmo.core.notifications import notify
 from pmo.core.roles import Role
 from portfolio.models import Membership
-from projects import qcdr
+from projects import qcdr, strategy_selectors
 from projects.models import Project, Risk
 from projects.selectors import declared_from, facts_for_projects, thresholds_for
 
@@ -85,7 +85,8 @@ def scan_projects(*, project_ids: Iterable[int], as_of: date | None = None) -> S
     """Raise an exception for every watched tolerance forecast to be breached that has none open;
     refresh the forecast of the open ones. Never closes one. Idempotent: a re-scan raises nothing.
 
-    Reads: the projects with their people (1 query), their facts (5), their open exceptions (1),
+    Reads: the projects with their people (1 query), their facts (5), their benefits (up to 3),
+    their open exceptions (1),
     whatever their number; each raise then writes its exception, its drafted report and the
     notifications (and reads the top threat's texts for a risk exception).
     """
@@ -99,6 +100,7 @@ def scan_projects(*, project_ids: Iterable[int], as_of: date | None = None) -> S
     if not projects:
         return result
     facts = facts_for_projects(projects=projects, as_of=as_of)
+    benefit_shortfalls = strategy_selectors.worst_benefit_shortfalls(projects=projects, as_of=as_of)
     open_ones = {
         (e.project_id, e.tolerance): e
         for e in ProjectException.objects.open().filter(project_id__in=[p.pk for p in projects])
@@ -110,7 +112,11 @@ def scan_projects(*, project_ids: Iterable[int], as_of: date | None = None) -> S
             computed = qcdr.compute_qcdr(
                 facts[project.pk], declared_from(project.latest_report), as_of, thresholds
             )
-            for tolerance, measure in tolerances.measures(computed, thresholds).items():
+            found = tolerances.measures(computed, thresholds)
+            benefit = tolerances.benefit_measure(*benefit_shortfalls.get(project.pk, (None, 0)))
+            if benefit is not None:
+                found[benefit.tolerance] = benefit
+            for tolerance, measure in found.items():
                 existing = open_ones.get((project.pk, tolerance))
                 if existing is not None:
                     result.updated += _refresh_forecast(existing, measure)

@@ -7,7 +7,10 @@ words; the same figures end up frozen in the exception report.
 Rules (one per tolerance the scan watches; quality and scope exceptions are raised by hand):
 - cost: the forecast overrun, EAC against BAC in % of BAC, is beyond the cost tolerance %;
 - time: the worst key-milestone slip, in French working days, is beyond the time tolerance;
-- risk: the highest open threat scores at least the red score.
+- risk: the highest open threat scores at least the red score;
+- benefits: the worst benefit shortfall (projects.benefits.shortfall: realised against target on
+  or after the expected date, the measurements' trend carried to the expected date before it), in %
+  of the way from baseline to target, is beyond the portfolio's benefit tolerance %.
 """
 
 from dataclasses import dataclass, field
@@ -22,7 +25,8 @@ CENT = Decimal("0.01")
 
 COST, TIME, RISK = "cost", "time", "risk"
 # The measure of each tolerance is expressed in one unit, stored on the exception.
-UNITS = {COST: "pct", TIME: "working_days", RISK: "score"}
+BENEFITS = "benefits"
+UNITS = {COST: "pct", TIME: "working_days", RISK: "score", BENEFITS: "pct"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,26 @@ def risk_measure(result: QCDR, thresholds: Thresholds) -> Measure | None:
                 params={"risk": reason.params["risk"]},
             )
     return None
+
+
+def benefit_measure(worst, tolerance_pct: Decimal) -> Measure | None:
+    """The worst benefit shortfall (a projects.benefits.Shortfall, None when no benefit is
+    measurable) against the benefit tolerance %: breached strictly beyond it."""
+    if worst is None:
+        return None
+    limit = Decimal(tolerance_pct)
+    return Measure(
+        tolerance=BENEFITS,
+        value=worst.shortfall_pct.quantize(CENT, ROUND_HALF_UP),
+        limit=limit,
+        breached=worst.shortfall_pct > limit,
+        params={
+            "benefit": str(worst.key),
+            "basis": worst.basis,
+            "value": worst.value,
+            "realisation_pct": worst.realisation_pct,
+        },
+    )
 
 
 def measures(result: QCDR, thresholds: Thresholds) -> dict[str, Measure]:
@@ -295,3 +319,18 @@ def top_threat(facts: ProjectFacts) -> RiskFact | None:
     """The open threat (not an opportunity) with the highest score, None without one."""
     threats = [r for r in facts.risks if r.is_open and not r.is_opportunity]
     return max(threats, key=lambda r: r.score) if threats else None
+
+
+def benefit_options(measure: Measure) -> tuple[list[Option], str]:
+    """Recover the benefit with extra actions, re-plan it (new target or date), or accept the loss."""
+    options = [
+        Option("recover_benefit", cost_impact=None, schedule_impact_days=None, params={}),
+        Option("replan_benefit", cost_impact=Decimal("0"), schedule_impact_days=None, params={}),
+        Option(
+            "accept_benefit_loss",
+            cost_impact=Decimal("0"),
+            schedule_impact_days=0,
+            params={"shortfall": measure.value},
+        ),
+    ]
+    return options, "recover_benefit"

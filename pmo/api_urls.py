@@ -25,6 +25,7 @@ from projects.api.views import (
     StatusReportViewSet,
 )
 from projects.imports.api import ScheduleImportViewSet
+from projects.strategy_api import ROUTES as STRATEGY_ROUTES
 from projects.tabular.api import TabularImportViewSet
 from reporting.api import ReportRunViewSet
 
@@ -55,6 +56,9 @@ router.register("methodologies", MethodologyViewSet, basename="methodology")
 router.register("document-types", DocumentTypeViewSet, basename="document-type")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("gate-reviews", GateReviewViewSet, basename="gate-review")
+
+for prefix, viewset, basename in STRATEGY_ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("auth/token/", ObtainAuthTokenView.as_view(), name="auth-token"),

@@ -426,3 +426,4 @@ class GateDefinition(TimeStampedModel):
 # The resource pool (issue 6) lives in its own module; importing it registers its models here.
 from portfolio.resource_models import Absence, Resource, ResourceSkill, Skill  # noqa: E402, F401
 from portfolio.resource_models import Role as ResourceRole  # noqa: E402, F401
+from portfolio.strategy_models import PortfolioStrategySettings, ScoringCriterion, StrategicObjective  # noqa: E402, F401

@@ -58,3 +58,7 @@ urlpatterns += [
     ),
 ]
 urlpatterns += methodology_views.urlpatterns
+
+from portfolio import strategy_views  # noqa: E402
+
+urlpatterns += strategy_views.urlpatterns

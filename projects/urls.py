@@ -2,6 +2,7 @@ from django.urls import path
 
 from projects.views import documents, imports, register_forms, registers, tabular, team, weekly
 from projects.views import project as views
+from projects.views import strategy as strategy_views
 
 app_name = "projects"
 
@@ -38,3 +39,4 @@ from projects.views import allocations, capacity  # noqa: E402
 
 urlpatterns += allocations.urlpatterns + capacity.urlpatterns
 urlpatterns += documents.urlpatterns
+urlpatterns += strategy_views.urlpatterns

@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
         "RAGEnum": "projects.models.status.RAGChoices",
         "ProcurementStatusEnum": "projects.models.procurement.ProcurementStatus",
         "LessonCategoryEnum": "governance.control_models.LessonLearned.Category",
+        "BenefitCategoryEnum": "projects.models.strategy.BenefitCategory",
         "CostCategoryEnum": "projects.models.registers.CostCategory",
     },
 }

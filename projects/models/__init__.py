@@ -20,11 +20,14 @@ from projects.models.registers import (
     Risk,
 )
 from projects.models.status import StatusReport
+from projects.models.strategy import Benefit, BenefitMeasurement, ProjectObjective, ProjectScore
 from projects.models.team import CommunicationItem, RaciActivity, RaciAssignment, RaciRole, Stakeholder
 
 __all__ = [
     "Allocation",
     "Assumption",
+    "Benefit",
+    "BenefitMeasurement",
     "CalendarToken",
     "CommunicationItem",
     "Contract",
@@ -47,6 +50,8 @@ __all__ = [
     "MilestoneForecast",
     "Project",
     "ProjectMember",
+    "ProjectObjective",
+    "ProjectScore",
     "ProjectQuerySet",
     "Risk",
     "ScheduleImport",
