@@ -237,7 +237,7 @@ class AgendaItem(TimeStampedModel):
         OTHER = "other", _("Other item")
 
     meeting = models.ForeignKey(
-        Meeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("meeting")
+        Meeting, on_delete=models.PROTECT, related_name="items", verbose_name=_("meeting")
     )
     position = models.PositiveSmallIntegerField(_("position"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -344,7 +344,7 @@ class Stage(TimeStampedModel):
     """One stage of a methodology, in order; it ends with its gate."""
 
     methodology = models.ForeignKey(
-        Methodology, on_delete=models.CASCADE, related_name="stages", verbose_name=_("methodology")
+        Methodology, on_delete=models.PROTECT, related_name="stages", verbose_name=_("methodology")
     )
     order = models.PositiveSmallIntegerField(_("order"))
     name = models.CharField(_("name"), max_length=100)
@@ -376,7 +376,7 @@ class DocumentType(TimeStampedModel):
     optional template that project managers download from the methodology."""
 
     methodology = models.ForeignKey(
-        Methodology, on_delete=models.CASCADE, related_name="document_types", verbose_name=_("methodology")
+        Methodology, on_delete=models.PROTECT, related_name="document_types", verbose_name=_("methodology")
     )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
@@ -404,7 +404,7 @@ class GateDefinition(TimeStampedModel):
     document types that must be uploaded before the gate can be requested."""
 
     stage = models.OneToOneField(
-        Stage, on_delete=models.CASCADE, related_name="gate", verbose_name=_("stage")
+        Stage, on_delete=models.PROTECT, related_name="gate", verbose_name=_("stage")
     )
     name = models.CharField(_("name"), max_length=150)
     criteria = models.JSONField(

@@ -196,7 +196,7 @@ class ResourceSkill(TimeStampedModel):
         MASTERY = 3, _("Mastery")
         EXPERT = 4, _("Expert")
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="skills")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="skills")
     skill = models.ForeignKey(
         Skill, on_delete=models.PROTECT, related_name="holders", verbose_name=_("skill")
     )
@@ -218,7 +218,7 @@ class ResourceSkill(TimeStampedModel):
 class Absence(TimeStampedModel):
     """A period (both days included) when a resource does not work: leave, training, sickness."""
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="absences")
+    resource = models.ForeignKey(Resource, on_delete=models.PROTECT, related_name="absences")
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)

@@ -210,7 +210,7 @@ class MilestoneBaseline(models.Model):
     readable in old baselines."""
 
     baseline = models.ForeignKey(
-        CostBaseline, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("baseline")
+        CostBaseline, on_delete=models.PROTECT, related_name="milestones", verbose_name=_("baseline")
     )
     milestone = models.ForeignKey(
         Milestone,

@@ -35,10 +35,14 @@ NOT_PROTECTED = {
     "projects.Project.latest_report": "a pointer to the latest report (SET_NULL), recomputed",
     # a RACI cell belongs to a team member: removing the member clears its cells (each delete is
     # recorded by the cells' audit trigger)
-    "projects.RaciAssignment.project": "RACI cells go with the team list",
     "projects.RaciAssignment.member": "RACI cells go with the team member",
-    # a stakeholder stays in the register when the account it was linked to goes
-    "projects.Stakeholder.user": "SET_NULL: the stakeholder remains",
+    # SET_NULL: the record stays when what it points at goes
+    "projects.Stakeholder.user": "the stakeholder remains without the account",
+    "portfolio.Resource.user": "the person stays in the pool without the account",
+    "portfolio.Resource.manager": "the person stays in the pool without a manager",
+    "projects.MilestoneBaseline.milestone": "a baseline keeps its milestone's name and dates",
+    "projects.Document.current_version": "a pointer to the latest version, recomputed",
+    "governance.Decision.agenda_item": "a decision stays in the log without its agenda line",
 }
 APPS = {"core", "portfolio", "projects", "governance", "reporting"}
 
