@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from governance import services
 from portfolio.models import Methodology
@@ -143,4 +144,81 @@ def test_the_daily_scan_reads_stage_tolerances_in_constant_queries(staged, world
             project=extra, stage=staged.execution, cost_tolerance_pct=Decimal("20")
         )
     count()
+    assert count() == before
+
+
+def _url(project):
+    return reverse("projects:stage-tolerances", args=[project.pk])
+
+
+@pytest.mark.django_db
+def test_the_page_saves_all_or_nothing_and_422_names_the_field(staged, client_for):
+    project, execution, cadrage = staged.project, staged.execution, staged.cadrage
+    client = client_for("pm_a")
+    page = client.get(_url(project))
+    assert page.status_code == 200
+    assert f'name="{execution.pk}-time_tolerance_days"' in page.content.decode()
+    bad = client.post(
+        _url(project),
+        {
+            f"{cadrage.pk}-time_tolerance_days": "3",
+            f"{execution.pk}-cost_tolerance_pct": "beaucoup",
+            f"{execution.pk}-risk_red_score": "10",
+            f"{execution.pk}-risk_amber_score": "12",
+        },
+    )
+    assert bad.status_code == 422
+    assert f'id="id_{execution.pk}-cost_tolerance_pct_error"' in bad.content.decode()
+    assert not ProjectStageTolerance.objects.exists()
+    # amber above red: refused by the service, nothing written
+    bad = client.post(
+        _url(project),
+        {
+            f"{cadrage.pk}-time_tolerance_days": "3",
+            f"{execution.pk}-risk_red_score": "10",
+            f"{execution.pk}-risk_amber_score": "12",
+        },
+    )
+    assert bad.status_code == 422
+    assert f'id="id_{execution.pk}-risk_amber_score_error"' in bad.content.decode()
+    assert not ProjectStageTolerance.objects.exists()
+    ok = client.post(
+        _url(project),
+        {f"{cadrage.pk}-time_tolerance_days": "3", f"{execution.pk}-cost_tolerance_pct": "12,5"},
+    )
+    assert ok.status_code == 302
+    saved = {row.stage_id: row for row in ProjectStageTolerance.objects.all()}
+    assert saved[cadrage.pk].time_tolerance_days == 3
+    assert saved[execution.pk].cost_tolerance_pct == Decimal("12.5")
+    project = Project.objects.select_related("portfolio").get(pk=project.pk)
+    assert selectors.thresholds_for(project).cost_tolerance_pct == Decimal("12.5")
+    # emptying a stage's figures removes its override
+    assert client.post(_url(project), {f"{cadrage.pk}-time_tolerance_days": "3"}).status_code == 302
+    assert list(ProjectStageTolerance.objects.values_list("stage_id", flat=True)) == [cadrage.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "status"), [("sponsor", 403), ("team", 403), ("executive", 403), ("pmo_a", 302)]
+)
+def test_who_edits_the_stage_tolerances(staged, client_for, name, status):
+    response = client_for(name).post(
+        _url(staged.project), {f"{staged.execution.pk}-time_tolerance_days": "4"}
+    )
+    assert response.status_code == status
+    assert ProjectStageTolerance.objects.exists() is (status == 302)
+
+
+@pytest.mark.django_db
+def test_the_page_runs_constant_queries(staged, client_for):
+    client = client_for("pm_a")
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(_url(staged.project)).status_code == 200
+        return len(captured)
+
+    before = count()
+    for stage in staged.execution.methodology.stages.all():
+        ProjectStageTolerance.objects.create(project=staged.project, stage=stage, time_tolerance_days=7)
     assert count() == before
