@@ -25,7 +25,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from governance import changes
-from governance.control_permissions import can_manage_committee, can_update_action, is_decider, refuse
+from governance.control_permissions import (
+    can_administer_committees,
+    can_manage_committee,
+    can_update_action,
+    is_decider,
+    refuse,
+)
 from governance.gates import decide_gate, record_denied
 from governance.models import (
     Action,
@@ -43,6 +49,7 @@ from pmo.core.audit import audit_context
 from pmo.core.locking import versioned_update
 from pmo.core.models import Notification
 from pmo.core.notifications import notify
+from portfolio.models import Membership, Programme
 from projects.models import Project
 
 Kind = AgendaItem.Kind
@@ -202,6 +209,88 @@ def _require_manager(actor, committee) -> None:
 def _require_planned(meeting: Meeting) -> None:
     if not meeting.agenda_editable:
         raise ValidationError(_("The meeting was held: its agenda can no longer change."))
+
+
+# --- Committees ---------------------------------------------------------------------------------------
+
+COMMITTEE_FIELDS = ("name", "programme", "chair", "default_place")
+
+
+def _validate_committee(*, portfolio_id: int, data: dict[str, Any], members) -> None:
+    """Everything checked before anything is written: a name, a programme of the same portfolio, a
+    chair and members who belong to the portfolio."""
+    errors: dict[str, list[str]] = {}
+    if not (data.get("name") or "").strip():
+        errors["name"] = [_("A committee needs a name.")]
+    programme = data.get("programme")
+    if programme is not None and programme.portfolio_id != portfolio_id:
+        errors["programme"] = [_("The programme must belong to the committee's portfolio.")]
+    people = {user.pk for user in members}
+    chair = data.get("chair")
+    if chair is not None:
+        people.add(chair.pk)
+    allowed = set(
+        Membership.objects.filter(portfolio_id=portfolio_id, user_id__in=people).values_list(
+            "user_id", flat=True
+        )
+    )
+    if chair is not None and chair.pk not in allowed:
+        errors["chair"] = [_("The chair must be a member of the portfolio.")]
+    outsiders = [str(user) for user in members if user.pk not in allowed]
+    if outsiders:
+        errors["members"] = [
+            _("Not members of the portfolio: %(names)s.") % {"names": ", ".join(sorted(outsiders))}
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def committee_create(
+    *,
+    actor,
+    portfolio,
+    name: str,
+    programme: Programme | None = None,
+    chair=None,
+    members=(),
+    default_place: str = "",
+) -> SteeringCommittee:
+    """A new committee of the portfolio (or of one of its programmes); the PMO officers create it."""
+    if not can_administer_committees(actor, portfolio.pk):
+        raise PermissionDenied
+    members = list(members)
+    data = {"name": name, "programme": programme, "chair": chair, "default_place": default_place}
+    _validate_committee(portfolio_id=portfolio.pk, data=data, members=members)
+    with audit_context(actor=actor, reason="committee created"):
+        committee = SteeringCommittee.objects.create(portfolio=portfolio, **{**data, "name": name.strip()})
+        committee.members.set(members)
+    return committee
+
+
+@transaction.atomic
+def committee_update(*, actor, committee: SteeringCommittee, data: dict[str, Any]) -> SteeringCommittee:
+    """Change the name, programme, chair, usual place and members (the portfolio stays)."""
+    if not can_administer_committees(actor, committee.portfolio_id):
+        raise PermissionDenied
+    data = dict(data)
+    members = data.pop("members", None)
+    unknown = set(data) - set(COMMITTEE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown fields: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    merged = {field: getattr(committee, field) for field in COMMITTEE_FIELDS} | data
+    _validate_committee(
+        portfolio_id=committee.portfolio_id,
+        data=merged,
+        members=list(members) if members is not None else [],
+    )
+    with audit_context(actor=actor, reason="committee edited"):
+        for field, value in data.items():
+            setattr(committee, field, value.strip() if field == "name" else value)
+        committee.save()
+        if members is not None:
+            committee.members.set(members)
+    return committee
 
 
 # --- Meetings and agenda -------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from governance import changes
-from governance.models import Action, ChangeRequest, Decision, LessonLearned, Meeting
-from pmo.core.forms import DateInput, StyledForm, VersionedModelForm
+from governance.models import Action, ChangeRequest, Decision, LessonLearned, Meeting, SteeringCommittee
+from pmo.core.forms import DateInput, StyledForm, StyledFormMixin, VersionedModelForm
 from projects.models.registers import CostCategory
 
 
@@ -174,6 +174,34 @@ class MeetingForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["attendees"] = _people(people if people is not None else get_user_model().objects.none())
+        self.style_fields()
+
+
+class CommitteeForm(StyledFormMixin, forms.ModelForm):
+    """A committee's portfolio (on creation only, among those the user administers), programme, name,
+    chair, usual place and members (among the portfolio's members; the service checks again)."""
+
+    class Meta:
+        model = SteeringCommittee
+        fields = ["portfolio", "programme", "name", "chair", "members", "default_place"]
+
+    def __init__(self, *args, portfolios, programmes, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["portfolio"]
+        else:
+            self.fields["portfolio"].queryset = portfolios
+            self.fields["portfolio"].empty_label = None
+        self.fields["programme"].queryset = programmes
+        self.fields["programme"].required = False
+        self.fields["chair"].queryset = people
+        self.fields["members"] = forms.ModelMultipleChoiceField(
+            label=_("Members"),
+            queryset=people,
+            required=False,
+            widget=forms.SelectMultiple(attrs={"size": 8}),
+            help_text=_("Chosen among the portfolio's members."),
+        )
         self.style_fields()
 
 

@@ -65,6 +65,13 @@ def can_manage_committee(user, committee) -> bool:
     return _role_in(user, committee.portfolio_id, Role.PMO)
 
 
+def can_administer_committees(user, portfolio_id: int) -> bool:
+    """Creating a committee and editing its name, scope, chair and members: the portfolio's PMO officers."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or _role_in(user, portfolio_id, Role.PMO)
+
+
 def can_record_lesson(user, portfolio_id: int) -> bool:
     """PMO officers and project managers of the portfolio write lessons."""
     if not user.is_authenticated:

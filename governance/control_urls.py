@@ -26,9 +26,12 @@ urlpatterns = [
     path("governance/exceptions/<int:pk>/decide/", changes.exception_decide, name="exception-decide"),
     # Steering committees, meetings, agenda, actions
     path("governance/committees/", committees.committee_list, name="committee-list"),
+    path("governance/committees/new/", committees.committee_create, name="committee-create"),
     path("governance/committees/<int:pk>/", committees.committee_detail, name="committee-detail"),
+    path("governance/committees/<int:pk>/edit/", committees.committee_edit, name="committee-edit"),
     path("governance/committees/<int:pk>/meetings/new/", committees.meeting_create, name="meeting-create"),
     path("governance/meetings/<int:pk>/", committees.meeting_detail, name="meeting-detail"),
+    path("governance/meetings/<int:pk>/edit/", committees.meeting_edit, name="meeting-edit"),
     path(
         "governance/meetings/<int:pk>/partials/agenda/",
         committees.meeting_agenda_partial,

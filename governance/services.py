@@ -31,7 +31,7 @@ from pmo.core.roles import Role
 from portfolio.models import Membership
 from projects import qcdr, strategy_selectors
 from projects.models import Project, Risk
-from projects.selectors import declared_from, facts_for_projects, thresholds_for
+from projects.selectors import declared_from, facts_for_projects, stage_tolerances_for, thresholds_for
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +101,7 @@ def scan_projects(*, project_ids: Iterable[int], as_of: date | None = None) -> S
         return result
     facts = facts_for_projects(projects=projects, as_of=as_of)
     benefit_shortfalls = strategy_selectors.worst_benefit_shortfalls(projects=projects, as_of=as_of)
+    stage_tolerances = stage_tolerances_for(projects)
     open_ones = {
         (e.project_id, e.tolerance): e
         for e in ProjectException.objects.open().filter(project_id__in=[p.pk for p in projects])
@@ -108,7 +109,7 @@ def scan_projects(*, project_ids: Iterable[int], as_of: date | None = None) -> S
     pmo_officers: dict[int, list] = {}
     with override(settings.LANGUAGE_CODE), audit_context(actor=None, reason=SCAN_REASON):
         for project in projects:
-            thresholds = thresholds_for(project)
+            thresholds = thresholds_for(project, stage_tolerances.get(project.pk))
             computed = qcdr.compute_qcdr(
                 facts[project.pk], declared_from(project.latest_report), as_of, thresholds
             )

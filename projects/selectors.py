@@ -27,7 +27,9 @@ from projects.models import (
     StatusReport,
 )
 from projects.models.registers import CostCategory
+from projects.models.stage_tolerance import ProjectStageTolerance
 from projects.procurement import open_commitments
+from projects.thresholds import resolve_thresholds
 from projects.types import (
     QCDR,
     RAG,
@@ -96,21 +98,33 @@ def my_projects(*, user) -> QuerySet[Project]:
 # --- QCDR: facts for the pure computations, fetched in a constant number of queries ------------
 
 
-def thresholds_for(project: Project) -> Thresholds:
-    """The portfolio's tolerances with the project's overrides on top."""
-    portfolio = project.portfolio
+_UNSET = object()
 
-    def pick(name):
-        value = getattr(project, name)
-        return value if value is not None else getattr(portfolio, name)
 
-    return Thresholds(
-        cost_tolerance_pct=Decimal(pick("cost_tolerance_pct")),
-        time_tolerance_days=pick("time_tolerance_days"),
-        risk_red_score=pick("risk_red_score"),
-        risk_amber_score=pick("risk_amber_score"),
-        stale_after_days=portfolio.stale_after_days,
+def stage_tolerances_for(projects) -> dict[int, ProjectStageTolerance]:
+    """Per project id, the tolerances of its current stage (one query whatever the number)."""
+    staged = [(p.pk, p.current_stage_id) for p in projects if p.current_stage_id]
+    if not staged:
+        return {}
+    rows = ProjectStageTolerance.objects.filter(
+        project_id__in=[pk for pk, _stage in staged], stage_id__in={stage for _pk, stage in staged}
     )
+    wanted = set(staged)
+    return {row.project_id: row for row in rows if (row.project_id, row.stage_id) in wanted}
+
+
+def thresholds_for(project: Project, stage_tolerance=_UNSET) -> Thresholds:
+    """The tolerances in force: the current stage's override, then the project's, then the portfolio's
+    (projects.thresholds.resolve_thresholds). Pass `stage_tolerance` (read in bulk with
+    stage_tolerances_for, None when there is none) to avoid the query."""
+    if stage_tolerance is _UNSET:
+        cached = getattr(project, "_stage_tolerance_cache", _UNSET)
+        if cached is not _UNSET and cached[0] == project.current_stage_id:
+            stage_tolerance = cached[1]
+        else:
+            stage_tolerance = stage_tolerances_for([project]).get(project.pk)
+            project._stage_tolerance_cache = (project.current_stage_id, stage_tolerance)
+    return resolve_thresholds(project.portfolio, project, stage_tolerance)
 
 
 def _latest_submitted_rows(*, ids: list[int], as_of: date) -> dict[int, dict]:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("projects/new/", views.project_create, name="project-create"),
     path("projects/<int:pk>/", views.project_detail, name="project-detail"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project-edit"),
+    path("projects/<int:pk>/tolerances/", views.project_stage_tolerances, name="stage-tolerances"),
     path("projects/<int:pk>/archive/", views.project_archive, name="project-archive"),
     path("projects/<int:pk>/partials/header/", views.project_header_partial, name="header-partial"),
     path("projects/<int:pk>/partials/summary/", views.project_summary_partial, name="summary-partial"),

@@ -5,6 +5,7 @@ invitation, and "My actions"."""
 from datetime import timedelta
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
@@ -12,21 +13,24 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import committees, control_selectors
 from governance.control_forms import (
     ActionForm,
     ActionStatusForm,
     AgendaItemForm,
+    CommitteeForm,
     DecideForm,
     MeetingForm,
     MinutesForm,
 )
-from governance.control_permissions import can_manage_committee, can_update_action
+from governance.control_permissions import can_administer_committees, can_manage_committee, can_update_action
 from governance.models import Action, AgendaItem, Meeting
 from pmo.core.locking import StaleVersionError
 from pmo.core.permissions import get_visible_or_404, require
+from pmo.core.roles import Role
+from portfolio.models import Membership, Portfolio, Programme
 
 
 @login_required
@@ -35,8 +39,129 @@ def committee_list(request):
     return render(
         request,
         "governance/committee_list.html",
-        {"committees": control_selectors.committee_list(user=request.user)},
+        {
+            "committees": control_selectors.committee_list(user=request.user),
+            "can_create": _administered_portfolios(request.user).exists(),
+        },
     )
+
+
+def _administered_portfolios(user):
+    if user.is_superuser:
+        return Portfolio.objects.order_by("name")
+    return Portfolio.objects.filter(
+        pk__in=Membership.objects.filter(user=user, role=Role.PMO).values("portfolio_id")
+    ).order_by("name")
+
+
+def _committee_form(request, *, committee=None, data=None) -> CommitteeForm:
+    """The form with choices scoped to the committee's portfolio, or (creation) to the portfolios the
+    user administers; the service checks again that the people belong to the chosen portfolio."""
+    portfolio_ids = (
+        [committee.portfolio_id] if committee else _administered_portfolios(request.user).values("pk")
+    )
+    people = (
+        get_user_model()
+        .objects.filter(
+            pk__in=Membership.objects.filter(portfolio_id__in=portfolio_ids).values("user_id"), is_active=True
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+    return CommitteeForm(
+        data,
+        instance=committee,
+        portfolios=_administered_portfolios(request.user),
+        programmes=Programme.objects.filter(portfolio_id__in=portfolio_ids).order_by("name"),
+        people=people,
+    )
+
+
+def _committee_form_response(request, form, committee=None, status=200):
+    return render(
+        request, "governance/committee_form.html", {"form": form, "committee": committee}, status=status
+    )
+
+
+def _save_committee(request, form, committee=None):
+    """Hand the cleaned form to the service; its field errors come back on the form (nothing written)."""
+    data = dict(form.cleaned_data)
+    try:
+        if committee is None:
+            portfolio = data.pop("portfolio")
+            return committees.committee_create(actor=request.user, portfolio=portfolio, **data)
+        return committees.committee_update(actor=request.user, committee=committee, data=data)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            form.add_error(None, error)
+        return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def committee_create(request):
+    """PMO officers create a committee of one of their portfolios (or of a programme of it)."""
+    require(_administered_portfolios(request.user).exists())
+    if request.method == "POST":
+        form = _committee_form(request, data=request.POST)
+        if form.is_valid():
+            committee = _save_committee(request, form)
+            if committee is not None:
+                messages.success(request, _("Committee created."))
+                return redirect(committee.get_absolute_url())
+        return _committee_form_response(request, form, status=422)
+    return _committee_form_response(request, _committee_form(request))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def committee_edit(request, pk):
+    committee = control_selectors.committee_get(user=request.user, pk=pk)
+    require(can_administer_committees(request.user, committee.portfolio_id))
+    if request.method == "POST":
+        form = _committee_form(request, committee=committee, data=request.POST)
+        if form.is_valid() and _save_committee(request, form, committee) is not None:
+            messages.success(request, _("Committee saved."))
+            return redirect(committee.get_absolute_url())
+        committee.refresh_from_db()
+        return _committee_form_response(request, form, committee, status=422)
+    return _committee_form_response(request, _committee_form(request, committee=committee), committee)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk):
+    """Change a planned (or held, minutes not approved) meeting's date, duration, place and attendees."""
+    meeting = control_selectors.meeting_get(user=request.user, pk=pk)
+    committee = meeting.committee
+    require(can_manage_committee(request.user, committee))
+    require(meeting.state != Meeting.State.MINUTES_APPROVED)
+    people = control_selectors.committee_people(committee)
+    if request.method == "POST":
+        form = MeetingForm(request.POST, instance=meeting, people=people)
+        if form.is_valid():
+            try:
+                committees.meeting_update(
+                    actor=request.user,
+                    meeting=meeting,
+                    version=form.cleaned_data.get("version") or meeting.version,
+                    data=form.changed_values(),
+                )
+            except StaleVersionError:
+                form.add_error(
+                    None, _("Someone else changed this meeting since you opened it. Reload the page.")
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Meeting updated."))
+                return redirect(meeting.get_absolute_url())
+        meeting.refresh_from_db()
+        return render(request, "governance/meeting_form.html", {"form": form, "meeting": meeting}, status=422)
+    form = MeetingForm(instance=meeting, people=people)
+    return render(request, "governance/meeting_form.html", {"form": form, "meeting": meeting})
 
 
 def _committee_context(request, committee, form=None) -> dict:
@@ -59,6 +184,7 @@ def _committee_context(request, committee, form=None) -> dict:
             decision_count=Count("decisions", distinct=True),
         ).order_by("-starts_at"),
         "can_manage": manager,
+        "can_administer": can_administer_committees(request.user, committee.portfolio_id),
         "meeting_form": form,
     }
 

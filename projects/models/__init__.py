@@ -19,12 +19,14 @@ from projects.models.registers import (
     MilestoneForecast,
     Risk,
 )
+from projects.models.stage_tolerance import ProjectStageTolerance
 from projects.models.status import StatusReport
 from projects.models.strategy import Benefit, BenefitMeasurement, ProjectObjective, ProjectScore
 from projects.models.team import CommunicationItem, RaciActivity, RaciAssignment, RaciRole, Stakeholder
 
 __all__ = [
     "Allocation",
+    "ProjectStageTolerance",
     "Assumption",
     "Benefit",
     "BenefitMeasurement",

@@ -1,5 +1,7 @@
 """Project pages and fragments: adapters that parse, call one selector or service, and render."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +16,7 @@ from pmo.core.permissions import get_visible_or_404, require
 from pmo.core.views import render_form_errors, render_list
 from portfolio.models import Portfolio
 from portfolio.selectors import portfolios_creatable_in
-from projects import qcdr, selectors, services
+from projects import qcdr, selectors, services, stage_tolerances
 from projects.filters import ProjectFilter
 from projects.forms import ProjectForm
 from projects.permissions import PROJECT_FIELDS, is_portfolio_pmo, project_editable_fields
@@ -178,3 +180,75 @@ def project_member_remove(request, pk, member_pk):
 def project_history_partial(request, pk):
     project = selectors.project_get(user=request.user, pk=pk)
     return render(request, "htmx/history.html", {"entries": history_for(project), "object": project})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_stage_tolerances(request, pk):
+    """Tolerances per stage: one row per stage of the methodology; an empty figure falls back to the
+    project's, then the portfolio's."""
+    project = selectors.project_get(user=request.user, pk=pk)
+    editable = stage_tolerances.can_edit_tolerances(request.user, project)
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        require(editable)
+        rows: dict[int, dict] = {}
+        for stage_row in stage_tolerances.stage_rows(project):
+            values = {}
+            for field in stage_tolerances.LIMITS:
+                raw = request.POST.get(f"{stage_row.stage.pk}-{field}", "").strip().replace(",", ".")
+                if not raw:
+                    values[field] = None
+                    continue
+                try:
+                    number = Decimal(raw)
+                except InvalidOperation:
+                    errors[f"{stage_row.stage.pk}-{field}"] = [_("Enter a number.")]
+                    continue
+                if field != "cost_tolerance_pct" and number != number.to_integral_value():
+                    errors[f"{stage_row.stage.pk}-{field}"] = [_("Enter a whole number.")]
+                    continue
+                values[field] = number if field == "cost_tolerance_pct" else int(number)
+            rows[stage_row.stage.pk] = values
+        if not errors:
+            try:
+                stage_tolerances.save_stage_tolerances(actor=request.user, project=project, rows=rows)
+            except ValidationError as error:
+                errors = error.message_dict
+            else:
+                messages.success(request, _("Stage tolerances saved."))
+                return redirect("projects:stage-tolerances", pk=project.pk)
+        status = 422
+    table = []
+    for stage_row in stage_tolerances.stage_rows(project):
+        cells = []
+        for field in stage_tolerances.LIMITS:
+            name = f"{stage_row.stage.pk}-{field}"
+            if request.method == "POST":
+                value = request.POST.get(name, "")
+            else:
+                stored = getattr(stage_row.override, field, None) if stage_row.override else None
+                value = "" if stored is None else stored
+            cells.append(
+                {
+                    "name": name,
+                    "value": value,
+                    "effective": getattr(stage_row.effective, field),
+                    "errors": errors.get(name, []),
+                }
+            )
+        table.append({"row": stage_row, "cells": cells})
+    return render(
+        request,
+        "projects/stage_tolerances.html",
+        {
+            "project": project,
+            "table": table,
+            "editable": editable,
+            "general_errors": [
+                m for key, messages_ in errors.items() if key.startswith("stage-") for m in messages_
+            ],
+        },
+        status=status,
+    )
