@@ -172,7 +172,8 @@ def test_no_change_request_on_a_closed_project(world, plan, state):
     with pytest.raises(ValidationError) as error:
         _request(world, a1, recette)
     assert "project" in error.value.message_dict
-    assert "no change request can be made" in error.value.message_dict["project"][0]
+    # the message in the active language (French by default)
+    assert "aucune demande de changement" in error.value.message_dict["project"][0]
     assert not ChangeRequest.objects.exists()
 
 
