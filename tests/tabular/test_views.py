@@ -99,6 +99,7 @@ def test_templates_and_exports_download_as_attachments(world, client_for):
         "Coûts",
         "Risques",
         "Problèmes",
+        "Ressources",
         "Listes",
     ]
     sheet = load_workbook(io.BytesIO(export.content))["Risques"]
