@@ -25,7 +25,7 @@ from django.utils import timezone
 from pmo.core.audit import audit_context
 from pmo.core.periods import week_start
 from portfolio.models import Membership, Portfolio, Programme
-from portfolio.resource_models import Resource, ResourceSkill, Role, Skill
+from portfolio.resource_models import Absence, Resource, ResourceSkill, Role, Skill
 from projects.models import Milestone, MilestoneForecast, Project, Risk
 from projects.tabular import specs
 from projects.tabular.reader import ReadResult, SheetRows
@@ -134,6 +134,10 @@ class Context:
         self.skills = {specs._fold(name): name for name in Skill.objects.values_list("name", flat=True)}
         self.levels = specs.skill_levels()
         self.resource_of_user: dict[int, int] = {}  # filled when a Ressources sheet is planned
+        self.resources: dict[str, Any] = {}  # active resources by name (None: the name is ambiguous)
+        for resource in Resource.objects.filter(portfolio=portfolio, archived_at__isnull=True).order_by("pk"):
+            self.resources[resource.name] = None if resource.name in self.resources else resource
+        self.new_resources: set[str] = set()  # names created by this file's Ressources sheet
         self.new_projects: set[str] = set()  # codes created by this file's Projets sheet
 
 
@@ -190,7 +194,7 @@ def _parse(column: Column, raw, ctx: Context, lookups: dict) -> Any:
         return pk
     if kind == specs.SKILLS:
         return specs.parse_skills(_text(raw), ctx.skills, ctx.levels)
-    if kind == specs.PROJECT:
+    if kind in (specs.PROJECT, specs.RESOURCE):
         return _text(raw)  # resolved by the caller (it may be created by this very file)
     raise AssertionError(kind)  # pragma: no cover
 
@@ -243,6 +247,8 @@ def _existing(spec: SheetSpec, ctx: Context, codes: set[str]):
         return {(code,): project for code, project in ctx.projects.items()}, {}
     if spec.name == "resources":
         return _existing_resources(ctx), {}
+    if spec.name == "absences":
+        return _existing_absences(ctx), {}
     project_ids = {ctx.projects[c].pk: c for c in codes if c in ctx.projects}
     queryset = spec.model.objects.filter(project_id__in=list(project_ids))
     if ctx.lock:
@@ -288,6 +294,18 @@ def _existing_resources(ctx: Context) -> dict[tuple, Any]:
         by_key.setdefault(key, resource)
     for key in duplicates:
         by_key[key] = None
+    return by_key
+
+
+def _existing_absences(ctx: Context) -> dict[tuple, Any]:
+    names = {r.pk: name for name, r in ctx.resources.items() if r is not None}
+    queryset = Absence.objects.filter(resource_id__in=list(names))
+    if ctx.lock:
+        queryset = queryset.select_for_update()
+    by_key: dict[tuple, Any] = {}
+    for absence in queryset.order_by("pk"):
+        key = (names[absence.resource_id], absence.start_date)
+        by_key[key] = None if key in by_key else absence
     return by_key
 
 
@@ -361,8 +379,8 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
         error(sheet.title, 1, header, message)
     if sheet.header_errors:
         return plan
-    if spec.name in ("projects", "resources") and not ctx.is_pmo and sheet.rows:
-        what = "des projets" if spec.name == "projects" else "des ressources"
+    if (spec.name == "projects" or spec.name in specs.POOL) and not ctx.is_pmo and sheet.rows:
+        what = {"projects": "des projets", "resources": "des ressources"}.get(spec.name, "des absences")
         error(
             sheet.title,
             1,
@@ -374,7 +392,7 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
     example = _example_values(spec)
     codes = (
         {str(v.get("project") or "").strip() for _n, v in sheet.rows}
-        if spec.name not in ("projects", "resources")
+        if spec.name not in ("projects", *specs.POOL)
         else set()
     )
     by_key, by_alternate = _existing(spec, ctx, codes)
@@ -410,6 +428,12 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
                 row_errors["project"] = f"projet « {code} » inconnu dans ce portefeuille"
             elif code not in ctx.editable:
                 row_errors["project"] = f"vous ne pouvez pas modifier le projet « {code} »"
+        if spec.name == "absences" and "resource" in values:
+            name = values["resource"]
+            if name not in ctx.new_resources and ctx.resources.get(name, False) is None:
+                row_errors["resource"] = f"plusieurs ressources s'appellent « {name} » : renommez-les d'abord"
+            elif name not in ctx.new_resources and name not in ctx.resources:
+                row_errors["resource"] = f"ressource « {name} » inconnue dans ce portefeuille"
         instance = None
         if not row_errors:
             key = tuple(values[k] for k in spec.key)
@@ -433,6 +457,8 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
                         )
             if spec.name == "projects" and instance is None and not row_errors:
                 ctx.new_projects.add(values["code"])
+            if spec.name == "resources" and instance is None and not row_errors:
+                ctx.new_resources.add(values["name"])
             if (
                 spec.name == "projects"
                 and instance is not None
@@ -444,7 +470,7 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
             merged = dict(values)
             if instance is not None:
                 for name in spec.fields:
-                    if name not in merged and name != "project":
+                    if name not in merged and name not in specs.PARENTS:
                         merged[name] = _current(instance, name)
             if spec.row_checks:
                 row_errors.update(spec.row_checks(merged))
@@ -458,7 +484,7 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
         changed = []
         if instance is not None:
             for name in columns:
-                if name == "project":
+                if name in specs.PARENTS:
                     continue
                 if _current(instance, name) != values[name]:
                     changed.append(name)
@@ -506,16 +532,24 @@ def apply_import(
 
         with audit_context(actor=actor, reason=reason):
             projects = {p.code: p for p in Project.objects.filter(portfolio=portfolio)}
+            resources = None
             for sheet in plan.sheets:
+                if sheet.spec.name == "absences":
+                    resources = {
+                        r.name: r
+                        for r in Resource.objects.filter(portfolio=portfolio, archived_at__isnull=True)
+                    }
+                _write_sheet(
+                    sheet, portfolio=portfolio, projects=projects, advance=advance, resources=resources
+                )
                 if sheet.spec.name == "projects":
-                    _write_sheet(sheet, portfolio=portfolio, projects=projects, advance=advance)
                     projects = {p.code: p for p in Project.objects.filter(portfolio=portfolio)}
-                else:
-                    _write_sheet(sheet, portfolio=portfolio, projects=projects, advance=advance)
     return plan
 
 
-def _write_sheet(sheet: SheetPlan, *, portfolio: Portfolio, projects: dict, advance) -> None:
+def _write_sheet(
+    sheet: SheetPlan, *, portfolio: Portfolio, projects: dict, advance, resources: dict | None = None
+) -> None:
     spec = sheet.spec
     model = spec.model
     now = timezone.now()
@@ -527,8 +561,10 @@ def _write_sheet(sheet: SheetPlan, *, portfolio: Portfolio, projects: dict, adva
     for row in sheet.rows:
         if row.action == "unchanged":
             continue
-        values = {attnames[k]: v for k, v in row.values.items() if k not in ("project", "skills")}
-        if spec.name not in ("projects", "resources"):
+        values = {attnames[k]: v for k, v in row.values.items() if k not in (*specs.PARENTS, "skills")}
+        if spec.name == "absences":
+            values["resource_id"] = resources[row.values["resource"]].pk
+        elif spec.name not in ("projects", "resources"):
             values["project_id"] = projects[row.values["project"]].pk
         if spec.name == "milestones":
             _milestone_rules(values, row)
@@ -547,10 +583,12 @@ def _write_sheet(sheet: SheetPlan, *, portfolio: Portfolio, projects: dict, adva
             _risk_trend(instance, values, row)
         for name, value in values.items():
             setattr(instance, name, value)
-        instance.version += 1
+        if hasattr(instance, "version"):
+            instance.version += 1
+            update_fields.add("version")
         instance.updated_at = now
         update_fields.update(n for n in values if before.get(n) != values[n])
-        update_fields.update({"version", "updated_at"})
+        update_fields.add("updated_at")
         updates.append(instance)
         if "skills" in row.changed:
             skills.append((instance, row.values["skills"]))
@@ -669,11 +707,11 @@ def plan_json(plan: Plan, *, usernames: dict[int, str] | None = None, rows: int 
                 column = sheet.spec.column(name)
                 before = (
                     display(column, _current(row.instance, name), usernames, roles)
-                    if row.instance and name != "project"
+                    if row.instance and name not in specs.PARENTS
                     else ""
                 )
-                if row.instance is not None and name == "project":
-                    before = row.values["project"]
+                if row.instance is not None and name in specs.PARENTS:
+                    before = row.values[name]
                 after = display(column, row.values.get(name), usernames, roles)
                 cells.append({"before": before, "after": after, "changed": name in row.changed})
             changes.append({"row": row.row, "action": row.action, "cells": cells})

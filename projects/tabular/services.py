@@ -54,7 +54,7 @@ def importable_objects(*, user, portfolio: Portfolio) -> list[str]:
     from projects.tabular.specs import SPECS
 
     pmo = Portfolio.objects.editable_by(user).filter(pk=portfolio.pk).exists()
-    return [name for name in SPECS if pmo or name not in ("projects", "resources")]
+    return [name for name in SPECS if pmo or name not in ("projects", "resources", "absences")]
 
 
 # --- Progress ---------------------------------------------------------------------------------------

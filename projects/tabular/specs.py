@@ -17,11 +17,27 @@ from decimal import Decimal, InvalidOperation
 from django.utils import translation
 from django.utils.text import slugify
 
-from portfolio.resource_models import Resource, ResourceSkill
+from portfolio.resource_models import Absence, Resource, ResourceSkill
 from projects.models import CostLine, Issue, Milestone, Project, Risk
 from projects.models.registers import CostCategory
 
-TEXT, SLUG, INT, DECIMAL, MONEY, DATE, MONTH, BOOL, CHOICE, PERSON, PROGRAMME, PROJECT, ROLE, SKILLS = (
+(
+    TEXT,
+    SLUG,
+    INT,
+    DECIMAL,
+    MONEY,
+    DATE,
+    MONTH,
+    BOOL,
+    CHOICE,
+    PERSON,
+    PROGRAMME,
+    PROJECT,
+    ROLE,
+    SKILLS,
+    RESOURCE,
+) = (
     "text",
     "slug",
     "int",
@@ -36,6 +52,7 @@ TEXT, SLUG, INT, DECIMAL, MONEY, DATE, MONTH, BOOL, CHOICE, PERSON, PROGRAMME, P
     "project",
     "role",
     "skills",
+    "resource",
 )
 TRUE_WORDS = {"oui", "o", "vrai", "yes", "y", "true", "x", "1"}
 FALSE_WORDS = {"non", "n", "faux", "no", "false", "0", ""}
@@ -571,9 +588,43 @@ RESOURCES = SheetSpec(
     ),
 )
 
+
+def _absence_checks(values: dict) -> dict[str, str]:
+    start, end = values.get("start_date"), values.get("end_date")
+    if start and end and end < start:
+        return {"end_date": "la fin précède le début"}
+    return {}
+
+
+ABSENCES = SheetSpec(
+    name="absences",
+    title="Absences",
+    label="l'absence",
+    model=Absence,
+    key=("resource", "start_date"),
+    order=("resource__name", "start_date", "pk"),
+    row_checks=_absence_checks,
+    columns=(
+        Column(
+            "resource",
+            "Ressource",
+            RESOURCE,
+            required=True,
+            width=26,
+            example="Claire Martin",
+            note="Nom de la ressource (feuille Ressources)",
+        ),
+        Column("start_date", "Début", DATE, required=True, width=13, example=date(2027, 8, 2)),
+        Column("end_date", "Fin", DATE, required=True, width=13, example=date(2027, 8, 20)),
+        Column("reason", "Motif", TEXT, max_length=200, width=28, example="Congés d'été"),
+    ),
+)
+
 SPECS: dict[str, SheetSpec] = {
-    spec.name: spec for spec in (PROJECTS, MILESTONES, COST_LINES, RISKS, ISSUES, RESOURCES)
+    spec.name: spec for spec in (PROJECTS, MILESTONES, COST_LINES, RISKS, ISSUES, RESOURCES, ABSENCES)
 }
+POOL = ("resources", "absences")  # portfolio-level sheets: imported by the PMO officers only
+PARENTS = ("project", "resource")  # columns naming the parent row (by its natural key)
 # Import order: projects first (a workbook may create a project and its registers together).
 ORDER = tuple(SPECS)
 

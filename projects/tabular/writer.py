@@ -51,15 +51,24 @@ def _number_format(column: Column) -> str | None:
 
 
 def _queryset(spec: SheetSpec, projects, resources=None):
-    if spec.name == "resources":
-        from portfolio.resource_models import Resource
+    from portfolio.resource_models import Resource
 
+    if spec.name == "resources":
         queryset = (
             Resource.objects.none() if resources is None else resources.filter(archived_at__isnull=True)
         )
         return (
             queryset.select_related("user", "manager", "role")
             .prefetch_related("skills__skill")
+            .order_by(*spec.order)
+        )
+    if spec.name == "absences":
+        from portfolio.resource_models import Absence
+
+        pool = Resource.objects.none() if resources is None else resources.filter(archived_at__isnull=True)
+        return (
+            Absence.objects.filter(resource__in=pool.values("pk"))
+            .select_related("resource")
             .order_by(*spec.order)
         )
     if spec.name == "projects":
@@ -80,6 +89,8 @@ def _row_values(spec: SheetSpec, item) -> list:
         elif column.kind == specs.PERSON:
             person = getattr(item, column.field)
             value = person.username if person else None
+        elif column.kind == specs.RESOURCE:
+            value = item.resource.name
         elif column.kind == specs.ROLE:
             value = item.role.name
         elif column.kind == specs.SKILLS:

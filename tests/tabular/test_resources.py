@@ -270,3 +270,55 @@ def test_the_export_runs_a_constant_number_of_queries(world, reference, client_f
         resource.skills.create(skill=java)
         resource.skills.create(skill=sap, level=4)
     assert count() == small
+
+
+def test_absences_name_their_resource_even_one_created_by_the_same_file(
+    world, reference, plan_of, apply_file
+):
+    dev, _archi, _java, _sap = reference
+    Resource.objects.create(portfolio=world.portfolio_a, name="Bob", role=dev)
+    Resource.objects.create(portfolio=world.portfolio_b, name="Carol", role=dev)
+    data = workbook(
+        {
+            "resources": [row("resources", name="Nina", role="dev")],
+            "absences": [
+                row(
+                    "absences",
+                    resource="Nina",
+                    start_date="02/08/2027",
+                    end_date="20/08/2027",
+                    reason="Congés",
+                ),
+                row("absences", resource="Bob", start_date=date(2027, 5, 3), end_date=date(2027, 5, 7)),
+            ],
+        }
+    )
+    pmo = world.users["pmo_a"]
+    assert plan_of(pmo, world.portfolio_a, data).totals() == {"create": 3, "update": 0, "unchanged": 0}
+
+    apply_file(pmo, world.portfolio_a, data)
+
+    nina = Resource.objects.get(name="Nina")
+    assert list(nina.absences.values_list("start_date", "end_date", "reason")) == [
+        (date(2027, 8, 2), date(2027, 8, 20), "Congés")
+    ]
+    assert apply_file(pmo, world.portfolio_a, data).totals() == {"create": 0, "update": 0, "unchanged": 3}
+    wrong = workbook(
+        {
+            "absences": [
+                row("absences", resource="Carol", start_date="01/01/2027", end_date="02/01/2027"),
+                row("absences", resource="Bob", start_date="09/01/2027", end_date="02/01/2027"),
+                row("absences", resource="Bob", start_date="03/05/2027", end_date="10/05/2027"),
+            ]
+        }
+    )
+    plan = plan_of(pmo, world.portfolio_a, wrong)
+    assert {(e.sheet, e.row, e.column): e.message for e in plan.errors} == {
+        ("Absences", 2, "Ressource"): "ressource « Carol » inconnue dans ce portefeuille",
+        ("Absences", 3, "Fin"): "la fin précède le début",
+    }
+    assert plan.totals()["update"] == 1  # Bob's absence from 03/05/2027 now ends on the 10th
+    pm_plan = plan_of(world.users["pm_a"], world.portfolio_a, wrong)
+    assert [e.message for e in pm_plan.errors] == [
+        "seuls les responsables PMO du portefeuille importent des absences"
+    ]

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from pmo.core.models import User
 from portfolio.models import Portfolio
-from portfolio.resource_models import Resource, ResourceSkill
+from portfolio.resource_models import Absence, Resource, ResourceSkill
 from projects.models import CostLine, Issue, Milestone, Project, Risk
 from projects.tabular import reader, writer
 from projects.tabular.specs import SPECS
@@ -22,6 +22,7 @@ MODELS = {
     "risks": Risk,
     "issues": Issue,
     "resources": Resource,
+    "absences": Absence,
 }
 
 
@@ -33,6 +34,10 @@ def _snapshot(portfolio) -> dict:
         prefix = [] if name == "projects" else ["project__code"]
         if name == "resources":
             scope, prefix = {"portfolio": portfolio, "archived_at__isnull": True}, []
+        if name == "absences":
+            fields = [f for f in fields if f != "resource"]
+            scope = {"resource__portfolio": portfolio, "resource__archived_at__isnull": True}
+            prefix = ["resource__name"]
         data[name] = sorted(
             (
                 tuple(str(v) for v in values)
@@ -100,6 +105,7 @@ def test_an_export_restores_changed_data_identically(demo, apply_file):
     held = ResourceSkill.objects.filter(resource__portfolio=portfolio)
     held.filter(pk__in=held.order_by("pk").values("pk")[:3]).delete()
     held.update(level=1)
+    Absence.objects.filter(resource__portfolio=portfolio).update(reason="changé")
 
     plan = apply_file(pmo, portfolio, exported)
 

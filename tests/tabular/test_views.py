@@ -100,6 +100,7 @@ def test_templates_and_exports_download_as_attachments(world, client_for):
         "Risques",
         "Problèmes",
         "Ressources",
+        "Absences",
         "Listes",
     ]
     sheet = load_workbook(io.BytesIO(export.content))["Risques"]
