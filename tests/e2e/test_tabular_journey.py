@@ -87,7 +87,7 @@ def test_pmo_imports_a_filled_template(demo, live_server, page, login, tmp_path)
 
     # 2. fixed: the preview counts one project and one risk to create, then it is applied
     page.get_by_role("link", name="Upload a corrected file").or_(
-        page.get_by_role("link", name="Déposer un fichier corrigé")
+        page.get_by_role("link", name="Téléverser un fichier corrigé")
     ).click()
     page.set_input_files("#id_file", str(_fill(template, probability=4)))
     page.locator("#tabular-upload button[type=submit]").click()
