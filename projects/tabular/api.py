@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from pmo.core.permissions import get_visible_or_404
 from portfolio.models import Portfolio
+from portfolio.resource_models import Resource
 from projects.models import Project, TabularImport
 from projects.tabular import services, writer
 from projects.tabular.forms import ALLOWED_SUFFIXES
@@ -237,12 +238,14 @@ class TabularImportViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
             raise ValidationError({"portfolio": "Indiquez le portefeuille."}) from None
         portfolio = get_visible_or_404(Portfolio.objects.visible_to(request.user), pk=portfolio_id)
         projects = Project.objects.visible_to(request.user).filter(portfolio=portfolio)
+        resources = Resource.objects.visible_to(request.user).filter(portfolio=portfolio)
         if request.query_params.get("project"):
             projects = projects.filter(pk=get_visible_or_404(projects, pk=request.query_params["project"]).pk)
+            resources = resources.none()  # the pool belongs to the portfolio, not to one project
         if fmt == "csv":
-            content = writer.csv_export(wanted[0], projects=projects)
+            content = writer.csv_export(wanted[0], projects=projects, resources=resources)
         else:
-            content = writer.workbook_bytes(wanted, projects=projects)
+            content = writer.workbook_bytes(wanted, projects=projects, resources=resources)
         return _download(content, name=f"{portfolio.code}-export", fmt=fmt)
 
     @extend_schema(

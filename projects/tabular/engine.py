@@ -7,7 +7,8 @@ one transaction with the rows to change locked, refuses if any error remains, th
 inserts/updates (the pghistory triggers audit every row, with the actor and the file in the context).
 
 Natural keys (within the portfolio): project code; milestone = project + source id when given, else
-project + name; cost line = project + month + category; risk / issue = project + title. A row whose
+project + name; cost line = project + month + category; risk / issue = project + title; resource =
+its name among the portfolio's active resources (a name shared by several is refused). A row whose
 key exists is an update (or unchanged); a re-import of the same file therefore changes nothing.
 """
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 from pmo.core.audit import audit_context
 from pmo.core.periods import week_start
 from portfolio.models import Membership, Portfolio, Programme
+from portfolio.resource_models import Absence, Resource, ResourceSkill, Role, Skill
 from projects.models import Milestone, MilestoneForecast, Project, Risk
 from projects.tabular import specs
 from projects.tabular.reader import ReadResult, SheetRows
@@ -116,6 +118,26 @@ class Context:
             if user.email:
                 self.people.setdefault(user.email.lower(), user.pk)
             self.usernames[user.pk] = user.username
+        # People already linked to the pool (user / manager) stay valid even when not members.
+        linked = Resource.objects.filter(portfolio=portfolio).values_list(
+            "user__pk", "user__username", "manager__pk", "manager__username"
+        )
+        for user_pk, username, manager_pk, manager_name in linked:
+            for pk, name in ((user_pk, username), (manager_pk, manager_name)):
+                if pk is not None:
+                    self.people.setdefault(name.lower(), pk)
+                    self.usernames.setdefault(pk, name)
+        self.roles: dict[str, int] = {}
+        for pk, code, name in Role.objects.values_list("pk", "code", "name"):
+            self.roles[specs._fold(name)] = pk
+            self.roles.setdefault(specs._fold(code), pk)
+        self.skills = {specs._fold(name): name for name in Skill.objects.values_list("name", flat=True)}
+        self.levels = specs.skill_levels()
+        self.resource_of_user: dict[int, int] = {}  # filled when a Ressources sheet is planned
+        self.resources: dict[str, Any] = {}  # active resources by name (None: the name is ambiguous)
+        for resource in Resource.objects.filter(portfolio=portfolio, archived_at__isnull=True).order_by("pk"):
+            self.resources[resource.name] = None if resource.name in self.resources else resource
+        self.new_resources: set[str] = set()  # names created by this file's Ressources sheet
         self.new_projects: set[str] = set()  # codes created by this file's Projets sheet
 
 
@@ -165,7 +187,14 @@ def _parse(column: Column, raw, ctx: Context, lookups: dict) -> Any:
         if pk is None:
             raise CellError(f"programme « {_text(raw)} » inconnu dans ce portefeuille")
         return pk
-    if kind == specs.PROJECT:
+    if kind == specs.ROLE:
+        pk = ctx.roles.get(specs._fold(_text(raw)))
+        if pk is None:
+            raise CellError(f"rôle « {_text(raw)} » inconnu (voir la feuille Listes)")
+        return pk
+    if kind == specs.SKILLS:
+        return specs.parse_skills(_text(raw), ctx.skills, ctx.levels)
+    if kind in (specs.PROJECT, specs.RESOURCE):
         return _text(raw)  # resolved by the caller (it may be created by this very file)
     raise AssertionError(kind)  # pragma: no cover
 
@@ -188,6 +217,8 @@ def _is_slug(text: str) -> bool:
 
 def _empty_value(spec: SheetSpec, column: Column):
     """What an empty cell means: the model field's empty value (blank text, no date, 0 for money)."""
+    if column.kind == specs.SKILLS:
+        return ()
     model_field = spec.model._meta.get_field(column.field)
     if column.kind in (specs.TEXT, specs.SLUG):
         return ""
@@ -201,6 +232,8 @@ def _empty_value(spec: SheetSpec, column: Column):
 
 
 def _current(instance, name: str):
+    if name == "skills" and isinstance(instance, Resource):
+        return tuple(sorted((held.skill.name, held.level) for held in instance.skills.all()))
     column_name = instance._meta.get_field(name).attname
     return getattr(instance, column_name)
 
@@ -212,6 +245,10 @@ def _existing(spec: SheetSpec, ctx: Context, codes: set[str]):
     """The portfolio's rows of this object for the projects named in the file, by natural key."""
     if spec.name == "projects":
         return {(code,): project for code, project in ctx.projects.items()}, {}
+    if spec.name == "resources":
+        return _existing_resources(ctx), {}
+    if spec.name == "absences":
+        return _existing_absences(ctx), {}
     project_ids = {ctx.projects[c].pk: c for c in codes if c in ctx.projects}
     queryset = spec.model.objects.filter(project_id__in=list(project_ids))
     if ctx.lock:
@@ -230,6 +267,60 @@ def _existing(spec: SheetSpec, ctx: Context, codes: set[str]):
     for key in duplicates:
         by_key[key] = None  # ambiguous: several rows share it (reported on the matching file row)
     return by_key, by_alternate
+
+
+def _existing_resources(ctx: Context) -> dict[tuple, Any]:
+    """Active resources of the pool by name (archived ones are out of the file format); also notes
+    which user each resource of the pool (archived included) is linked to."""
+    queryset = Resource.objects.filter(portfolio=ctx.portfolio)
+    if ctx.lock:
+        queryset = queryset.select_for_update()
+    by_key: dict[tuple, Any] = {}
+    duplicates: set[tuple] = set()
+    ctx.resource_of_user = {}
+    active = []
+    for resource in queryset.order_by("pk"):
+        if resource.user_id:
+            ctx.resource_of_user[resource.user_id] = resource.pk
+        if resource.archived_at is None:
+            active.append(resource)
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(active, "skills__skill")
+    for resource in active:
+        key = (resource.name,)
+        if key in by_key:
+            duplicates.add(key)
+        by_key.setdefault(key, resource)
+    for key in duplicates:
+        by_key[key] = None
+    return by_key
+
+
+def _existing_absences(ctx: Context) -> dict[tuple, Any]:
+    names = {r.pk: name for name, r in ctx.resources.items() if r is not None}
+    queryset = Absence.objects.filter(resource_id__in=list(names))
+    if ctx.lock:
+        queryset = queryset.select_for_update()
+    by_key: dict[tuple, Any] = {}
+    for absence in queryset.order_by("pk"):
+        key = (names[absence.resource_id], absence.start_date)
+        by_key[key] = None if key in by_key else absence
+    return by_key
+
+
+def _check_resource_user(values: dict, instance, ctx: Context, claimed: dict[int, int], number: int):
+    """One resource per user in a portfolio: not another existing resource's, nor another row's."""
+    user = values.get("user")
+    if not user:
+        return {}
+    owner = ctx.resource_of_user.get(user)
+    if owner is not None and (instance is None or owner != instance.pk):
+        return {"user": f"« {ctx.usernames.get(user, user)} » est déjà lié à une autre ressource"}
+    if user in claimed:
+        return {"user": f"utilisateur déjà lié à la ressource de la ligne {claimed[user]}"}
+    claimed[user] = number
+    return {}
 
 
 def _check_dates(spec: SheetSpec, values: dict, project: Project | None, instance) -> dict[str, str]:
@@ -288,21 +379,25 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
         error(sheet.title, 1, header, message)
     if sheet.header_errors:
         return plan
-    if spec.name == "projects" and not ctx.is_pmo and sheet.rows:
+    if (spec.name == "projects" or spec.name in specs.POOL) and not ctx.is_pmo and sheet.rows:
+        what = {"projects": "des projets", "resources": "des ressources"}.get(spec.name, "des absences")
         error(
             sheet.title,
             1,
-            header_of["code"],
-            "seuls les responsables PMO du portefeuille importent des projets",
+            header_of[spec.key[0]],
+            f"seuls les responsables PMO du portefeuille importent {what}",
         )
         return plan
     lookups = {c.field: c.choice_lookup() for c in spec.columns if c.kind == specs.CHOICE}
     example = _example_values(spec)
     codes = (
-        {str(v.get("project") or "").strip() for _n, v in sheet.rows} if spec.name != "projects" else set()
+        {str(v.get("project") or "").strip() for _n, v in sheet.rows}
+        if spec.name not in ("projects", *specs.POOL)
+        else set()
     )
     by_key, by_alternate = _existing(spec, ctx, codes)
     seen: dict[tuple, int] = {}
+    claimed: dict[int, int] = {}  # user pk → row linking it (resources)
     for number, raw in sheet.rows:
         if example and all(
             specs._fold(_text(raw.get(k))) == specs._fold(_text(v)) for k, v in example.items() if k in raw
@@ -333,6 +428,12 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
                 row_errors["project"] = f"projet « {code} » inconnu dans ce portefeuille"
             elif code not in ctx.editable:
                 row_errors["project"] = f"vous ne pouvez pas modifier le projet « {code} »"
+        if spec.name == "absences" and "resource" in values:
+            name = values["resource"]
+            if name not in ctx.new_resources and ctx.resources.get(name, False) is None:
+                row_errors["resource"] = f"plusieurs ressources s'appellent « {name} » : renommez-les d'abord"
+            elif name not in ctx.new_resources and name not in ctx.resources:
+                row_errors["resource"] = f"ressource « {name} » inconnue dans ce portefeuille"
         instance = None
         if not row_errors:
             key = tuple(values[k] for k in spec.key)
@@ -356,6 +457,8 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
                         )
             if spec.name == "projects" and instance is None and not row_errors:
                 ctx.new_projects.add(values["code"])
+            if spec.name == "resources" and instance is None and not row_errors:
+                ctx.new_resources.add(values["name"])
             if (
                 spec.name == "projects"
                 and instance is not None
@@ -367,10 +470,12 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
             merged = dict(values)
             if instance is not None:
                 for name in spec.fields:
-                    if name not in merged and name != "project":
+                    if name not in merged and name not in specs.PARENTS:
                         merged[name] = _current(instance, name)
             if spec.row_checks:
                 row_errors.update(spec.row_checks(merged))
+            if spec.name == "resources":
+                row_errors.update(_check_resource_user(values, instance, ctx, claimed, number))
             row_errors.update(_check_dates(spec, values, project, instance))
         if row_errors:
             for name, message in row_errors.items():
@@ -379,7 +484,7 @@ def _plan_sheet(sheet: SheetRows, ctx: Context, error) -> SheetPlan:
         changed = []
         if instance is not None:
             for name in columns:
-                if name == "project":
+                if name in specs.PARENTS:
                     continue
                 if _current(instance, name) != values[name]:
                     changed.append(name)
@@ -427,37 +532,50 @@ def apply_import(
 
         with audit_context(actor=actor, reason=reason):
             projects = {p.code: p for p in Project.objects.filter(portfolio=portfolio)}
+            resources = None
             for sheet in plan.sheets:
+                if sheet.spec.name == "absences":
+                    resources = {
+                        r.name: r
+                        for r in Resource.objects.filter(portfolio=portfolio, archived_at__isnull=True)
+                    }
+                _write_sheet(
+                    sheet, portfolio=portfolio, projects=projects, advance=advance, resources=resources
+                )
                 if sheet.spec.name == "projects":
-                    _write_sheet(sheet, portfolio=portfolio, projects=projects, advance=advance)
                     projects = {p.code: p for p in Project.objects.filter(portfolio=portfolio)}
-                else:
-                    _write_sheet(sheet, portfolio=portfolio, projects=projects, advance=advance)
     return plan
 
 
-def _write_sheet(sheet: SheetPlan, *, portfolio: Portfolio, projects: dict, advance) -> None:
+def _write_sheet(
+    sheet: SheetPlan, *, portfolio: Portfolio, projects: dict, advance, resources: dict | None = None
+) -> None:
     spec = sheet.spec
     model = spec.model
     now = timezone.now()
-    attnames = {name: model._meta.get_field(name).attname for name in spec.fields}
+    attnames = {name: model._meta.get_field(name).attname for name in spec.fields if name != "skills"}
+    skills: list[tuple[Any, tuple]] = []  # (resource, its skills) for the rows that set them
     creates, updates = [], []
     update_fields: set[str] = set()
     forecasts: list[tuple[Any, date]] = []
     for row in sheet.rows:
         if row.action == "unchanged":
             continue
-        values = {attnames[k]: v for k, v in row.values.items() if k != "project"}
-        if spec.name != "projects":
+        values = {attnames[k]: v for k, v in row.values.items() if k not in (*specs.PARENTS, "skills")}
+        if spec.name == "absences":
+            values["resource_id"] = resources[row.values["resource"]].pk
+        elif spec.name not in ("projects", "resources"):
             values["project_id"] = projects[row.values["project"]].pk
         if spec.name == "milestones":
             _milestone_rules(values, row)
         if row.action == "create":
-            if spec.name == "projects":
+            if spec.name in ("projects", "resources"):
                 values["portfolio_id"] = portfolio.pk
             if spec.name == "milestones" and values.get("source_uid"):
                 values["source"] = EXCEL_SOURCE
             creates.append(model(**values))
+            if "skills" in row.values:
+                skills.append((creates[-1], row.values["skills"]))
             continue
         instance = row.instance
         before = {name: getattr(instance, name) for name in values}
@@ -465,11 +583,15 @@ def _write_sheet(sheet: SheetPlan, *, portfolio: Portfolio, projects: dict, adva
             _risk_trend(instance, values, row)
         for name, value in values.items():
             setattr(instance, name, value)
-        instance.version += 1
+        if hasattr(instance, "version"):
+            instance.version += 1
+            update_fields.add("version")
         instance.updated_at = now
         update_fields.update(n for n in values if before.get(n) != values[n])
-        update_fields.update({"version", "updated_at"})
+        update_fields.add("updated_at")
         updates.append(instance)
+        if "skills" in row.changed:
+            skills.append((instance, row.values["skills"]))
         if spec.name == "milestones" and "forecast_date" in row.changed and instance.forecast_date:
             forecasts.append((instance, instance.forecast_date))
     for start in range(0, len(creates), BATCH):
@@ -483,6 +605,8 @@ def _write_sheet(sheet: SheetPlan, *, portfolio: Portfolio, projects: dict, adva
         batch = updates[start : start + BATCH]
         model.objects.bulk_update(batch, fields, batch_size=BATCH)
         advance(len(batch), f"{sheet.title} : {start + len(batch)} mises à jour")
+    if skills:
+        _write_skills(skills)
     if forecasts:
         period = week_start(timezone.localdate())
         MilestoneForecast.objects.bulk_create(
@@ -490,6 +614,29 @@ def _write_sheet(sheet: SheetPlan, *, portfolio: Portfolio, projects: dict, adva
             update_conflicts=True,
             unique_fields=["milestone", "period_start"],
             update_fields=["forecast_date", "updated_at"],
+            batch_size=BATCH,
+        )
+
+
+def _write_skills(rows: list[tuple[Any, tuple]]) -> None:
+    """The file's skills become each resource's skills exactly (three queries for the whole sheet)."""
+    skill_pk = dict(Skill.objects.values_list("name", "pk"))
+    wanted = {(resource.pk, skill_pk[name]): level for resource, held in rows for name, level in held}
+    stale = [
+        pk
+        for pk, resource_id, skill_id in ResourceSkill.objects.filter(
+            resource_id__in=[resource.pk for resource, _held in rows]
+        ).values_list("pk", "resource_id", "skill_id")
+        if (resource_id, skill_id) not in wanted
+    ]
+    if stale:
+        ResourceSkill.objects.filter(pk__in=stale).delete()
+    if wanted:
+        ResourceSkill.objects.bulk_create(
+            [ResourceSkill(resource_id=r, skill_id=s, level=level) for (r, s), level in wanted.items()],
+            update_conflicts=True,
+            unique_fields=["resource", "skill"],
+            update_fields=["level", "updated_at"],
             batch_size=BATCH,
         )
 
@@ -515,12 +662,18 @@ def _risk_trend(instance: Risk, values: dict, row: RowPlan) -> None:
 # --- Presentation -----------------------------------------------------------------------------------
 
 
-def display(column: Column, value, ctx_names: dict[int, str] | None = None) -> str:
+def display(
+    column: Column, value, ctx_names: dict[int, str] | None = None, roles: dict[int, str] | None = None
+) -> str:
     """A value as the file would show it (dates dd/mm/yyyy, decimals with a comma, labels)."""
     if value is None or value == "":
         return ""
     if column.kind == specs.CHOICE:
         return column.labels().get(value, str(value))
+    if column.kind == specs.SKILLS:
+        return specs.format_skills(value)
+    if column.kind == specs.ROLE and roles is not None:
+        return roles.get(value, str(value))
     if column.kind == specs.BOOL:
         return "Oui" if value else "Non"
     if column.kind == specs.MONTH:
@@ -537,6 +690,11 @@ def display(column: Column, value, ctx_names: dict[int, str] | None = None) -> s
 def plan_json(plan: Plan, *, usernames: dict[int, str] | None = None, rows: int = PREVIEW_ROWS) -> dict:
     """Counts per sheet, the first `rows` creations/updates of each sheet (before → after), errors."""
     sheets = []
+    roles = (
+        dict(Role.objects.values_list("pk", "name"))
+        if any(s.spec.name == "resources" for s in plan.sheets)
+        else None
+    )
     for sheet in plan.sheets:
         changes = []
         for row in sheet.rows:
@@ -548,13 +706,13 @@ def plan_json(plan: Plan, *, usernames: dict[int, str] | None = None, rows: int 
             for name in sheet.columns:
                 column = sheet.spec.column(name)
                 before = (
-                    display(column, _current(row.instance, name), usernames)
-                    if row.instance and name != "project"
+                    display(column, _current(row.instance, name), usernames, roles)
+                    if row.instance and name not in specs.PARENTS
                     else ""
                 )
-                if row.instance is not None and name == "project":
-                    before = row.values["project"]
-                after = display(column, row.values.get(name), usernames)
+                if row.instance is not None and name in specs.PARENTS:
+                    before = row.values[name]
+                after = display(column, row.values.get(name), usernames, roles)
                 cells.append({"before": before, "after": after, "changed": name in row.changed})
             changes.append({"row": row.row, "action": row.action, "cells": cells})
         sheets.append(

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portfolio.models import Portfolio
+from portfolio.resource_models import Resource
 from projects.models import Project, TabularImport
 from projects.tabular import engine, reader, safety
 
@@ -53,7 +54,7 @@ def importable_objects(*, user, portfolio: Portfolio) -> list[str]:
     from projects.tabular.specs import SPECS
 
     pmo = Portfolio.objects.editable_by(user).filter(pk=portfolio.pk).exists()
-    return [name for name in SPECS if pmo or name != "projects"]
+    return [name for name in SPECS if pmo or name not in ("projects", "resources", "absences")]
 
 
 # --- Progress ---------------------------------------------------------------------------------------
@@ -201,6 +202,12 @@ def validate(job_id) -> str:
 
 def _result(job: TabularImport, plan: engine.Plan) -> dict:
     usernames = dict(job.portfolio.memberships.values_list("user_id", "user__username"))
+    for linked in ("user", "manager"):  # people linked to the pool may not be members
+        usernames.update(
+            Resource.objects.filter(portfolio=job.portfolio, **{f"{linked}__isnull": False}).values_list(
+                f"{linked}_id", f"{linked}__username"
+            )
+        )
     result = engine.plan_json(plan, usernames=usernames)
     previous = _previous(job)
     if previous is not None:

@@ -1,7 +1,7 @@
 """The importable objects, one declarative spec each: sheet name, columns (French header, type,
 required, choices, bounds), natural key and the model fields they fill.
 
-Adding an object (resources, once merged) is one more `SheetSpec(...)` in SPECS and its model in
+Adding an object is one more `SheetSpec(...)` in SPECS and its model in
 engine.MODEL_FOR, plus any object-specific rule in `row_checks`.
 
 Headers are part of the file format and stay French whatever the interface language; when reading, a
@@ -17,10 +17,27 @@ from decimal import Decimal, InvalidOperation
 from django.utils import translation
 from django.utils.text import slugify
 
+from portfolio.resource_models import Absence, Resource, ResourceSkill
 from projects.models import CostLine, Issue, Milestone, Project, Risk
 from projects.models.registers import CostCategory
 
-TEXT, SLUG, INT, DECIMAL, MONEY, DATE, MONTH, BOOL, CHOICE, PERSON, PROGRAMME, PROJECT = (
+(
+    TEXT,
+    SLUG,
+    INT,
+    DECIMAL,
+    MONEY,
+    DATE,
+    MONTH,
+    BOOL,
+    CHOICE,
+    PERSON,
+    PROGRAMME,
+    PROJECT,
+    ROLE,
+    SKILLS,
+    RESOURCE,
+) = (
     "text",
     "slug",
     "int",
@@ -33,6 +50,9 @@ TEXT, SLUG, INT, DECIMAL, MONEY, DATE, MONTH, BOOL, CHOICE, PERSON, PROGRAMME, P
     "person",
     "programme",
     "project",
+    "role",
+    "skills",
+    "resource",
 )
 TRUE_WORDS = {"oui", "o", "vrai", "yes", "y", "true", "x", "1"}
 FALSE_WORDS = {"non", "n", "faux", "no", "false", "0", ""}
@@ -441,7 +461,170 @@ ISSUES = SheetSpec(
     ),
 )
 
-SPECS: dict[str, SheetSpec] = {spec.name: spec for spec in (PROJECTS, MILESTONES, COST_LINES, RISKS, ISSUES)}
+
+# --- Resources (the portfolio's pool) ----------------------------------------------------------------
+
+SKILL_SEPARATOR = ";"
+LEVEL_SEPARATOR = ":"
+
+
+def skill_levels() -> dict[str, int]:
+    """Every accepted spelling of a level (1-4, French and English labels, any case) → level."""
+    lookup: dict[str, int] = {}
+    for language in ("en", "fr"):
+        with translation.override(language):
+            for value, label in ResourceSkill.Level.choices:
+                lookup[_fold(str(label))] = value
+    for value, _label in ResourceSkill.Level.choices:
+        lookup[str(value)] = value
+    return lookup
+
+
+def parse_skills(value, known: dict[str, str], levels: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    """ "Java:4; SAP FI:Pratique" → (("Java", 4), ("SAP FI", 2)), sorted by name; the skills must exist
+    (they are shared reference data). A skill without a level is at level 2 (practice)."""
+    result: dict[str, int] = {}
+    for part in str(value).split(SKILL_SEPARATOR):
+        if not part.strip():
+            continue
+        name, _sep, level_text = (
+            part.rpartition(LEVEL_SEPARATOR) if LEVEL_SEPARATOR in part else (part, "", "")
+        )
+        skill = known.get(_fold(name))
+        if skill is None:
+            raise CellError(f"compétence « {name.strip()} » inconnue (voir la feuille Listes)")
+        level = levels.get(_fold(level_text)) if level_text.strip() else ResourceSkill.Level.PRACTICE
+        if level is None:
+            raise CellError(f"« {part.strip()} » : niveau de 1 (notions) à 4 (expert) attendu")
+        if skill in result:
+            raise CellError(f"compétence « {skill} » citée deux fois")
+        result[skill] = int(level)
+    return tuple(sorted(result.items()))
+
+
+def format_skills(skills) -> str:
+    """The cell of a resource's skills: "Java:4; SAP FI:2" (sorted by name; parse_skills reads it)."""
+    return f"{SKILL_SEPARATOR} ".join(f"{name}{LEVEL_SEPARATOR}{level}" for name, level in sorted(skills))
+
+
+def _resource_checks(values: dict) -> dict[str, str]:
+    errors = {}
+    start, end = values.get("available_from"), values.get("available_until")
+    if start and end and end < start:
+        errors["available_until"] = "la fin de disponibilité précède son début"
+    hours = values.get("hours_per_week")
+    if isinstance(hours, Decimal) and hours != hours.quantize(Decimal("0.1")):
+        errors["hours_per_week"] = "une décimale au plus (ex. 37,5)"
+    return errors
+
+
+RESOURCES = SheetSpec(
+    name="resources",
+    title="Ressources",
+    label="la ressource",
+    model=Resource,
+    key=("name",),
+    order=("name", "pk"),
+    row_checks=_resource_checks,
+    columns=(
+        Column(
+            "name",
+            "Nom",
+            TEXT,
+            required=True,
+            max_length=200,
+            width=26,
+            example="Claire Martin",
+            note="Nom de la personne (ou du poste) : unique dans le portefeuille, il identifie la ressource",
+        ),
+        Column(
+            "user",
+            "Utilisateur",
+            PERSON,
+            width=18,
+            note="Identifiant de connexion, facultatif (une ressource par utilisateur et portefeuille)",
+        ),
+        Column(
+            "role",
+            "Rôle",
+            ROLE,
+            required=True,
+            width=20,
+            example="",
+            note="Nom ou code du rôle (voir la liste)",
+        ),
+        Column("department", "Service", TEXT, max_length=100, width=18, example="DSI - Études"),
+        Column("manager", "Responsable", PERSON, width=18, note="Identifiant de connexion du responsable"),
+        Column(
+            "cost_rate_per_day",
+            "Coût journalier",
+            MONEY,
+            minimum=Decimal("0"),
+            maximum=Decimal("99999999.99"),
+            width=15,
+            example=Decimal("650"),
+        ),
+        Column(
+            "hours_per_week",
+            "Heures par semaine",
+            DECIMAL,
+            minimum=Decimal("1"),
+            maximum=Decimal("60"),
+            width=12,
+            example=Decimal("35"),
+        ),
+        Column(
+            "working_time_pct", "Temps de travail (%)", INT, minimum=1, maximum=100, width=12, example=100
+        ),
+        Column("available_from", "Disponible du", DATE, width=13, example=date(2027, 1, 4)),
+        Column("available_until", "Disponible jusqu'au", DATE, width=13),
+        Column(
+            "skills",
+            "Compétences",
+            SKILLS,
+            width=32,
+            note="Compétence:niveau séparées par « ; » (niveau 1 notions à 4 expert), ex. Java:4; SAP FI:2",
+        ),
+    ),
+)
+
+
+def _absence_checks(values: dict) -> dict[str, str]:
+    start, end = values.get("start_date"), values.get("end_date")
+    if start and end and end < start:
+        return {"end_date": "la fin précède le début"}
+    return {}
+
+
+ABSENCES = SheetSpec(
+    name="absences",
+    title="Absences",
+    label="l'absence",
+    model=Absence,
+    key=("resource", "start_date"),
+    order=("resource__name", "start_date", "pk"),
+    row_checks=_absence_checks,
+    columns=(
+        Column(
+            "resource",
+            "Ressource",
+            RESOURCE,
+            required=True,
+            width=26,
+            example="Claire Martin",
+            note="Nom de la ressource (feuille Ressources)",
+        ),
+        Column("start_date", "Début", DATE, required=True, width=13, example=date(2027, 8, 2)),
+        Column("end_date", "Fin", DATE, required=True, width=13, example=date(2027, 8, 20)),
+        Column("reason", "Motif", TEXT, max_length=200, width=28, example="Congés d'été"),
+    ),
+)
+
+SPECS: dict[str, SheetSpec] = {
+    spec.name: spec for spec in (PROJECTS, MILESTONES, COST_LINES, RISKS, ISSUES, RESOURCES, ABSENCES)
+}
+POOL = ("resources", "absences")  # portfolio-level sheets: imported by the PMO officers only
+PARENTS = ("project", "resource")  # columns naming the parent row (by its natural key)
 # Import order: projects first (a workbook may create a project and its registers together).
 ORDER = tuple(SPECS)
 

@@ -50,7 +50,27 @@ def _number_format(column: Column) -> str | None:
     }.get(column.kind)
 
 
-def _queryset(spec: SheetSpec, projects):
+def _queryset(spec: SheetSpec, projects, resources=None):
+    from portfolio.resource_models import Resource
+
+    if spec.name == "resources":
+        queryset = (
+            Resource.objects.none() if resources is None else resources.filter(archived_at__isnull=True)
+        )
+        return (
+            queryset.select_related("user", "manager", "role")
+            .prefetch_related("skills__skill")
+            .order_by(*spec.order)
+        )
+    if spec.name == "absences":
+        from portfolio.resource_models import Absence
+
+        pool = Resource.objects.none() if resources is None else resources.filter(archived_at__isnull=True)
+        return (
+            Absence.objects.filter(resource__in=pool.values("pk"))
+            .select_related("resource")
+            .order_by(*spec.order)
+        )
     if spec.name == "projects":
         return projects.select_related("programme", "manager", "deputy", "sponsor").order_by("code")
     related = ["project"] + (["owner"] if spec.name in ("risks", "issues") else [])
@@ -69,6 +89,12 @@ def _row_values(spec: SheetSpec, item) -> list:
         elif column.kind == specs.PERSON:
             person = getattr(item, column.field)
             value = person.username if person else None
+        elif column.kind == specs.RESOURCE:
+            value = item.resource.name
+        elif column.kind == specs.ROLE:
+            value = item.role.name
+        elif column.kind == specs.SKILLS:
+            value = specs.format_skills((held.skill.name, held.level) for held in item.skills.all()) or None
         elif column.kind == specs.PROGRAMME:
             programme = item.programme
             value = programme.code if programme else None
@@ -104,7 +130,12 @@ def _style_sheet(sheet, spec: SheetSpec, *, rows: int, lists: dict[str, str]) ->
                 data_cell.number_format = fmt
         span = f"{letter}2:{letter}{max(last_row, 1000)}"
         validation = None
-        if column.kind == specs.CHOICE:
+        if column.kind == specs.ROLE and column.field in lists:
+            validation = DataValidation(
+                type="list", formula1=lists[column.field], allow_blank=not column.required
+            )
+            validation.error = "Choisissez un rôle de la liste."
+        elif column.kind == specs.CHOICE:
             validation = DataValidation(
                 type="list", formula1=lists[column.field], allow_blank=not column.required
             )
@@ -148,12 +179,30 @@ def _lists_sheet(workbook, wanted: Iterable[SheetSpec]) -> dict[str, str]:
             for offset, label in enumerate(labels, start=2):
                 sheet.cell(row=offset, column=index, value=label)
             refs[column.field] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(labels) + 1}"
+    if any(spec.name == "resources" for spec in wanted):
+        from portfolio.resource_models import Role, Skill
+
+        # Reference data of the pool: roles (a validation list) and skills (to copy into "Compétences").
+        for field_name, header, labels in (
+            ("role", "Rôle", list(Role.objects.order_by("name").values_list("name", flat=True))),
+            ("skills", "Compétences", list(Skill.objects.order_by("name").values_list("name", flat=True))),
+        ):
+            index += 1
+            letter = get_column_letter(index)
+            sheet.cell(row=1, column=index, value=header)
+            for offset, label in enumerate(labels, start=2):
+                sheet.cell(row=offset, column=index, value=label)
+            if labels:
+                refs[field_name] = f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(labels) + 1}"
     sheet.sheet_state = "hidden"
     return refs
 
 
-def workbook_bytes(wanted: list[SheetSpec], *, projects=None, template: bool = False) -> bytes:
-    """A workbook of the given sheets: the data of `projects` (an export) or the example row (a template).
+def workbook_bytes(
+    wanted: list[SheetSpec], *, projects=None, resources=None, template: bool = False
+) -> bytes:
+    """A workbook of the given sheets: the data of `projects` and `resources` (an export; the active
+    resources of that queryset, none when omitted) or the example row (a template).
 
     Text cells are always strings (never formulas); numbers and dates keep their types and formats.
     """
@@ -170,7 +219,10 @@ def workbook_bytes(wanted: list[SheetSpec], *, projects=None, template: bool = F
             items = [example_cells(spec)]
             rows = [[items[0].get(c.field) for c in spec.columns]]
         else:
-            rows = (_row_values(spec, item) for item in _queryset(spec, projects).iterator(chunk_size=2000))
+            rows = (
+                _row_values(spec, item)
+                for item in _queryset(spec, projects, resources).iterator(chunk_size=2000)
+            )
         count = 0
         for count, values in enumerate(rows, start=1):
             for index, value in enumerate(values, start=1):
@@ -206,14 +258,14 @@ def _csv_text(column: Column, value) -> str:
     return str(value)
 
 
-def csv_export(spec: SheetSpec, *, projects) -> bytes:
+def csv_export(spec: SheetSpec, *, projects, resources=None) -> bytes:
     """One object type as CSV (';', UTF-8 with BOM, French decimals and dates, formula-safe text).
 
     The formula guard prefixes a quote to text starting with = + - @; the importer reads such a cell
     back without its quote, so a CSV export re-imports unchanged."""
     rows = (
         [_csv_text(c, v) for c, v in zip(spec.columns, _row_values(spec, item), strict=True)]
-        for item in _queryset(spec, projects).iterator(chunk_size=2000)
+        for item in _queryset(spec, projects, resources).iterator(chunk_size=2000)
     )
     return csv_bytes(header=[c.header for c in spec.columns], rows=rows)
 

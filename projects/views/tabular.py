@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from pmo.core.permissions import get_visible_or_404, require
 from portfolio.models import Portfolio
+from portfolio.resource_models import Resource
 from projects.models import Project, TabularImport
 from projects.tabular import services, writer
 from projects.tabular.forms import TabularUploadForm
@@ -167,15 +168,17 @@ def tabular_export(request, pk, kind, fmt):
     portfolio = get_visible_or_404(Portfolio.objects.visible_to(request.user), pk=pk)
     wanted = _wanted(kind, fmt)
     projects = Project.objects.visible_to(request.user).filter(portfolio=portfolio)
+    resources = Resource.objects.visible_to(request.user).filter(portfolio=portfolio)
     name = portfolio.code
     if request.GET.get("project"):
         project = get_visible_or_404(projects, pk=request.GET["project"])
         projects = projects.filter(pk=project.pk)
+        resources = resources.none()  # the pool belongs to the portfolio, not to one project
         name = project.code
     if fmt == "csv":
-        content = writer.csv_export(wanted[0], projects=projects)
+        content = writer.csv_export(wanted[0], projects=projects, resources=resources)
     else:
-        content = writer.workbook_bytes(wanted, projects=projects)
+        content = writer.workbook_bytes(wanted, projects=projects, resources=resources)
     suffix = wanted[0].title if len(wanted) == 1 else "export"
     return _attachment(content, name=f"{name}-{suffix}-{timezone.localdate():%Y%m%d}", fmt=fmt)
 

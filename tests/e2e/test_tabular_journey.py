@@ -87,7 +87,7 @@ def test_pmo_imports_a_filled_template(demo, live_server, page, login, tmp_path)
 
     # 2. fixed: the preview counts one project and one risk to create, then it is applied
     page.get_by_role("link", name="Upload a corrected file").or_(
-        page.get_by_role("link", name="Déposer un fichier corrigé")
+        page.get_by_role("link", name="Téléverser un fichier corrigé")
     ).click()
     page.set_input_files("#id_file", str(_fill(template, probability=4)))
     page.locator("#tabular-upload button[type=submit]").click()
@@ -128,3 +128,50 @@ def test_pmo_imports_a_filled_template(demo, live_server, page, login, tmp_path)
     expect(page.locator("#job-applied")).to_be_visible(timeout=10_000)  # the poll reloaded the page
     assert not problems.items, json.dumps(problems.items, indent=1)
     assert Portfolio.objects.filter(pk=portfolio.pk).exists()
+
+
+def test_pmo_exports_the_pool_edits_it_and_imports_it_back(demo, live_server, page, login, tmp_path):
+    """The Ressources sheet: export, change a skill level and add a person in Excel, import, apply."""
+    from portfolio.resource_models import Resource
+
+    shots = Path(os.environ.get("E2E_SHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    problems = BrowserProblems(page)
+    portfolio = Project.objects.get(code="erp-finance").portfolio
+    pool = Resource.objects.filter(portfolio=portfolio, archived_at__isnull=True)
+    count = pool.count()
+    assert count
+
+    login(page, "pmo")
+    page.goto(f"{live_server.url}/portfolios/{portfolio.pk}/import-export/")
+    with page.expect_download() as download:
+        page.locator('a[href$="/export/resources.xlsx"]').click()
+    exported = tmp_path / "ressources.xlsx"
+    download.value.save_as(exported)
+    book = load_workbook(exported)
+    sheet = book["Ressources"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:3] == ["Nom", "Utilisateur", "Rôle"] and sheet.max_row == count + 1
+    first = sheet[2]
+    role = first[headers.index("Rôle")].value
+    sheet.cell(row=2, column=headers.index("Service") + 1, value="Service renommé")
+    new = sheet.max_row + 1
+    sheet.cell(row=new, column=1, value="Recrue e2e")
+    sheet.cell(row=new, column=headers.index("Rôle") + 1, value=role)
+    sheet.cell(row=new, column=headers.index("Temps de travail (%)") + 1, value=80)
+    edited = tmp_path / "ressources-modifiees.xlsx"
+    book.save(edited)
+
+    page.set_input_files("#id_file", str(edited))
+    page.locator("#tabular-upload button[type=submit]").click()
+    expect(page.locator('[data-count="resources-create"]')).to_have_text("1")
+    expect(page.locator('[data-count="resources-update"]')).to_have_text("1")
+    expect(page.locator('table[data-sheet="resources"]')).to_contain_text("Recrue e2e")
+    page.screenshot(path=str(shots / "tabular-resources-preview.png"), full_page=True)
+    page.locator("#apply-import").click()
+    expect(page.locator("#job-applied")).to_be_visible()
+
+    assert pool.count() == count + 1
+    assert pool.get(name="Recrue e2e").working_time_pct == 80
+    assert pool.filter(department="Service renommé").count() == 1
+    assert not problems.items, json.dumps(problems.items, indent=1)

@@ -99,6 +99,8 @@ def test_templates_and_exports_download_as_attachments(world, client_for):
         "Coûts",
         "Risques",
         "Problèmes",
+        "Ressources",
+        "Absences",
         "Listes",
     ]
     sheet = load_workbook(io.BytesIO(export.content))["Risques"]
