@@ -16,7 +16,7 @@ SCORE = [MinValueValidator(1), MaxValueValidator(25)]
 class ProjectStageTolerance(TimeStampedModel):
     project = models.ForeignKey(
         "projects.Project",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="stage_tolerances",
         verbose_name=_("project"),
     )
