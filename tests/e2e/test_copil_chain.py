@@ -116,7 +116,10 @@ def test_slip_exception_copil_decision_change_rebaseline(slipping_project, live_
     forecast = page.locator(f"#forecast-{recette.pk}")
     forecast.fill(new_date.isoformat())
     forecast.dispatch_event("change")
-    expect(page.locator("#qcdr-panel tr[data-axis=schedule]")).to_have_attribute("data-indicated", "red")
+    # the indicators are recomputed on the server for each change (first request: cold caches)
+    expect(page.locator("#qcdr-panel tr[data-axis=schedule]")).to_have_attribute(
+        "data-indicated", "red", timeout=20_000
+    )
     page.locator("label[for=id_schedule_2]").click()
     page.fill("#id_schedule_comment", "Recette décalée de six semaines : l'éditeur livre l'API en retard.")
     shot(page, "1-weekly-update")

@@ -44,7 +44,7 @@ def test_score_off_the_scale_answers_422_and_writes_nothing(client_for, world, m
     url = reverse("projects:strategy-scores", args=[world.a1.pk])
     response = client.post(url, scores_post(model, value=4, urgency=9), headers=HX)
     assert response.status_code == 422
-    assert "Urgence is scored from 1 to 5." in response.content.decode()
+    assert "Urgence est noté de 1 à 5." in response.content.decode()
     assert not ProjectScore.objects.exists()
 
 

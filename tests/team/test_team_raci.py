@@ -69,7 +69,7 @@ def test_exactly_one_accountable_per_row(world, rows):
         team_services.raci_set(
             actor=pm, project=world.a1, row_kind="milestone", row_id=milestone.pk, member=external, role="A"
         )
-    assert "already accountable" in str(error.value.message_dict["role"])
+    assert "déjà Approbateur" in str(error.value.message_dict["role"])  # French first
     assert RaciAssignment.objects.filter(member=external).count() == 0  # nothing written
     # R is fine, and moving the A: clear it first, then give it
     team_services.raci_set(
