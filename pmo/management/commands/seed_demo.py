@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from governance.control_seed import seed_change_control
@@ -100,6 +100,10 @@ class Command(BaseCommand):
             self._seed_large(structure=structure, password=password, today=today)
         with transaction.atomic(), audit_context(actor=structure.users["pmo"], reason="seed_demo"):
             self._counts(seed_capacity(size=size, today=today))
+        # Fresh planner statistics: autovacuum would take minutes to notice the bulk inserts, and
+        # until then the first dashboards are planned for empty tables.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         self.stdout.write(
             f"Done in {time.monotonic() - started:.1f} s. Demo logins (password: {password!r}):"
         )
