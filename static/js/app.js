@@ -17,6 +17,14 @@
     });
     tab.classList.add("active");
     tab.setAttribute("aria-current", "page");
+    // A tab grouped in a menu: its menu's toggle shows as current too, named after the tab.
+    tab.closest(".nav").querySelectorAll(".dropdown-toggle").forEach(function (toggle) {
+      var menu = toggle.closest(".dropdown");
+      var inside = menu.contains(tab);
+      toggle.classList.toggle("active", inside);
+      if (!toggle.dataset.label) { toggle.dataset.label = toggle.textContent; }
+      toggle.textContent = inside ? tab.textContent : toggle.dataset.label;
+    });
   });
   // Confirm dangerous actions (archive) declared with data-confirm.
   document.addEventListener("submit", function (event) {

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from portfolio.resource_models import Resource
 from projects.models import Allocation
-from tests.e2e.test_foundation_journey import BrowserProblems
+from tests.e2e.test_foundation_journey import BrowserProblems, open_project_tab
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(os.environ.get("E2E_SHOTS", "/tmp/e2e-shots/capacity"))
@@ -89,7 +89,7 @@ def test_pmo_resolves_an_over_allocation_with_a_what_if(demo, live_server, page,
     shot(page, "7-resource")
     project = before.project
     page.goto(f"{live_server.url}/projects/{project.pk}/")
-    page.locator(f"a[hx-get='/projects/{project.pk}/partials/allocations/']").click()
+    open_project_tab(page, f"/projects/{project.pk}/partials/allocations/")
     expect(page.locator("#project-allocations")).to_be_visible()
     shot(page, "8-project-resources-tab")
 

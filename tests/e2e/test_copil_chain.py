@@ -26,7 +26,7 @@ from pmo.core.periods import week_start
 from projects import services
 from projects.models import CostBaseline, CostLine, Milestone, Project
 from tests import conftest as root_conftest
-from tests.e2e.test_foundation_journey import BrowserProblems
+from tests.e2e.test_foundation_journey import BrowserProblems, open_project_tab
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(os.environ.get("E2E_SCREENSHOTS", "/tmp/e2e-copil"))
@@ -137,7 +137,7 @@ def test_slip_exception_copil_decision_change_rebaseline(slipping_project, live_
 
     # 3. The manager requests the change: Recette re-baselined at the new forecast.
     page.goto(f"{base}/projects/{project.pk}/")
-    page.click("a[data-tab]:has-text('Changements'), a[data-tab]:has-text('Changes')")
+    open_project_tab(page, "/partials/changes/")
     expect(page.locator("#project-changes")).to_be_visible()
     page.click("#project-changes a[href$='/changes/new/']")
     page.fill("#id_title", "Report de la recette de six semaines")
@@ -221,7 +221,7 @@ def test_slip_exception_copil_decision_change_rebaseline(slipping_project, live_
     recette.refresh_from_db()
     assert recette.baseline_date == new_date
     chair.goto(f"{base}/projects/{project.pk}/")
-    chair.click("a[data-tab]:has-text('Changements'), a[data-tab]:has-text('Changes')")
+    open_project_tab(chair, "/partials/changes/")
     table = chair.locator("#baseline-milestones")
     expect(table).to_contain_text("Recette")
     expect(table.locator("tr", has_text="Recette")).to_contain_text("+42")

@@ -52,6 +52,17 @@ class BrowserProblems:
             self.items.append(f"HTTP {response.status}: {response.request.method} {response.url}")
 
 
+def open_project_tab(page, fragment: str) -> None:
+    """Click the project page's tab whose fragment URL ends with `fragment` (e.g. "/partials/team/"),
+    opening first the menu that groups it when it is not one of the tabs always shown."""
+    selector = f'a[data-tab][hx-get$="{fragment}"]'
+    tab = page.locator(f"#project-tabs {selector}")
+    if not tab.is_visible():
+        menu = page.locator("#project-tabs .dropdown").filter(has=page.locator(selector))
+        menu.locator(".dropdown-toggle").click()
+    tab.click()
+
+
 def test_pm_edits_a_project_inline_and_cannot_see_another_portfolio(
     demo, live_server, page, new_context, login
 ):

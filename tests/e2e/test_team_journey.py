@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from projects.models import Contract, Project, RaciAssignment
 from projects.raci import raci_matrix
-from tests.e2e.test_foundation_journey import BrowserProblems
+from tests.e2e.test_foundation_journey import BrowserProblems, open_project_tab
 
 pytestmark = pytest.mark.e2e
 
@@ -26,7 +26,7 @@ def _shots(tmp_path) -> Path:
 
 def _tab(page, name: str) -> None:
     # by its fragment URL: the tab labels are translated after the merge
-    page.locator(f'.nav-tabs a[hx-get$="/partials/{name}/"]').click()
+    open_project_tab(page, f"/partials/{name}/")
 
 
 def test_pm_edits_the_raci_inline(demo, live_server, page, login, tmp_path):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tests.conftest import login
 from tests.e2e.conftest import browser_context_args, browser_type_launch_args, page  # noqa: F401
+from tests.e2e.test_foundation_journey import open_project_tab
 from tests.security import corpus
 from tests.test_access_matrix import CASES, _registers
 
@@ -67,9 +68,11 @@ def test_no_stored_payload_runs_in_chromium(live_server, page, world):  # noqa: 
             injected.append(url)
     # the project page, with every tab loaded through htmx
     page.goto(f"{live_server.url}{world.a1.get_absolute_url()}")
-    tabs = page.locator("[data-tab]")
-    for index in range(tabs.count()):
-        tabs.nth(index).click()
+    fragments = page.locator("#project-tabs [data-tab]").evaluate_all(
+        "tabs => tabs.map(t => t.getAttribute('hx-get'))"
+    )
+    for index, fragment in enumerate(fragments):
+        open_project_tab(page, fragment)
         page.wait_for_load_state("networkidle")
         opened += 1
         if page.evaluate(INJECTED_NODES):
