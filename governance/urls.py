@@ -37,8 +37,8 @@ urlpatterns = [
     path("governance/projects/<int:pk>/gates/request/", gates.gate_request, name="gate-request"),
     # Project intake (demandes de projet)
     path("proposals/", intake.proposals_home, name="proposals"),
-    path("portfolios/<int:pk>/proposals/", intake.proposal_list, name="proposal-list"),
-    path("portfolios/<int:pk>/proposals/new/", intake.proposal_create, name="proposal-create"),
+    path("proposals/portfolio/<int:pk>/", intake.proposal_list, name="proposal-list"),
+    path("proposals/portfolio/<int:pk>/new/", intake.proposal_create, name="proposal-create"),
     path("proposals/<int:pk>/", intake.proposal_detail, name="proposal-detail"),
     path("proposals/<int:pk>/edit/", intake.proposal_edit, name="proposal-edit"),
     path("proposals/<int:pk>/submit/", intake.proposal_submit, name="proposal-submit"),
