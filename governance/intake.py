@@ -273,7 +273,7 @@ def clean_proposal(*, portfolio, data: dict[str, Any]) -> dict[str, Any]:
         cleaned["opex"] = sum((Decimal(r["opex"]) for r in cleaned["yearly_costs"]), Decimal(0))
     cleaned["efforts"] = _efforts(data.get("efforts"), portfolio.pk, errors)
     cleaned["mandatory"] = bool(data.get("mandatory"))
-    urgency = data.get("urgency") or ProjectProposal.Urgency.MEDIUM
+    urgency = data.get("urgency") or ProjectProposal.Urgency.NORMAL
     if urgency not in ProjectProposal.Urgency.values:
         errors["urgency"] = _("Choose an urgency.")
     cleaned["urgency"] = urgency
@@ -580,7 +580,9 @@ def proposal_decide(
         if proposal.state != State.UNDER_REVIEW:
             raise ValidationError(_("Only a proposal under review can be decided."))
         project = (
-            Project.objects.select_for_update(of=("self",)).select_related("methodology").get(pk=proposal.project_id)
+            Project.objects.select_for_update(of=("self",))
+            .select_related("methodology")
+            .get(pk=proposal.project_id)
         )
         now = timezone.now()
         details: dict[str, Any] = {"proposal": proposal.pk, "reference": proposal.reference}

@@ -35,7 +35,7 @@ class ProposalForm(StyledForm):
         label=_("Estimated OPEX (total)"), required=False, max_digits=14, decimal_places=2
     )
     mandatory = forms.BooleanField(label=_("Regulatory / mandatory"), required=False)
-    urgency = forms.ChoiceField(label=_("Urgency"), choices=ProjectProposal.Urgency.choices, initial="medium")
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=ProjectProposal.Urgency.choices, initial="normal")
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, portfolio, proposal: ProjectProposal | None = None, **kwargs):

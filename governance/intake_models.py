@@ -70,7 +70,7 @@ class ProjectProposal(TimeStampedModel, VersionedModel):
 
     class Urgency(models.TextChoices):
         LOW = "low", _("Low")
-        MEDIUM = "medium", _("Medium")
+        NORMAL = "normal", _("Normal")
         HIGH = "high", _("High")
         CRITICAL = "critical", _("Critical")
 
@@ -127,7 +127,7 @@ class ProjectProposal(TimeStampedModel, VersionedModel):
     mandatory = models.BooleanField(
         _("regulatory / mandatory"), default=False, help_text=_("Required by law, a regulator or a contract.")
     )
-    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.MEDIUM)
+    urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     state = models.CharField(_("state"), max_length=15, choices=State.choices, default=State.DRAFT)
     requested_by = _person(_("requested by"), related_name="requested_proposals")
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)

@@ -34,19 +34,32 @@ class PortfolioScores:
 def portfolio_scores(portfolio_id: int) -> PortfolioScores:
     """Scores and competition ranks of the portfolio's proposed, active and on-hold projects (all of
     them, whoever reads: a proposal's rank is its place in the whole portfolio). Two queries."""
-    criteria = list(ScoringCriterion.objects.filter(portfolio_id=portfolio_id, active=True).order_by("code"))
-    values: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for project_id, criterion_id, value in ProjectScore.objects.filter(
-        project__portfolio_id=portfolio_id,
+    return scores_of_portfolios([portfolio_id])[portfolio_id]
+
+
+def scores_of_portfolios(portfolio_ids) -> dict[int, PortfolioScores]:
+    """`portfolio_scores` of several portfolios at once, in two queries."""
+    portfolio_ids = list(portfolio_ids)
+    criteria: dict[int, list] = defaultdict(list)
+    for criterion in ScoringCriterion.objects.filter(portfolio_id__in=portfolio_ids, active=True).order_by(
+        "code"
+    ):
+        criteria[criterion.portfolio_id].append(criterion)
+    values: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
+    for portfolio_id, project_id, criterion_id, value in ProjectScore.objects.filter(
+        project__portfolio_id__in=portfolio_ids,
         project__state__in=RANKED_STATES,
         project__archived_at__isnull=True,
-        criterion__in=[c.pk for c in criteria],
-    ).values_list("project_id", "criterion_id", "value"):
-        values[project_id][criterion_id] = Decimal(value)
-    model = as_criteria(criteria)
-    scores = {pk: scoring.weighted_score(v, model) for pk, v in values.items()}
-    ranks = scoring.ranking({pk: s.value for pk, s in scores.items()})
-    return PortfolioScores(scores, ranks, len(ranks))
+        criterion__active=True,
+    ).values_list("project__portfolio_id", "project_id", "criterion_id", "value"):
+        values[portfolio_id][project_id][criterion_id] = Decimal(value)
+    result = {}
+    for portfolio_id in portfolio_ids:
+        model = as_criteria(criteria[portfolio_id])
+        scores = {pk: scoring.weighted_score(v, model) for pk, v in values[portfolio_id].items()}
+        ranks = scoring.ranking({pk: s.value for pk, s in scores.items()})
+        result[portfolio_id] = PortfolioScores(scores, ranks, len(ranks))
+    return result
 
 
 @dataclass
