@@ -5,7 +5,9 @@ from collections import Counter
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from governance.intake_seed import seed_intake
 from governance.models import Decision, ProjectProposal
 from projects.models import Allocation, CostLine, Project
 
@@ -37,6 +39,6 @@ def test_the_demo_has_proposals_in_every_state():
     assert {p.project.state for p in proposals if p.state == "rejected"} == {Project.State.CANCELLED}
     assert all(p.revisit_on for p in proposals if p.state == "parked")
     assert Decision.objects.filter(details__has_key="proposal").count() == 6
-    # running the seed again adds nothing
-    call_command("seed_demo", stdout=io.StringIO())
+    # running the intake seed again adds nothing
+    assert seed_intake(today=timezone.localdate()) == {"ProjectProposal": 0}
     assert ProjectProposal.objects.count() == len(proposals)
