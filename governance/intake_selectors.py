@@ -32,8 +32,9 @@ class PortfolioScores:
 
 
 def portfolio_scores(portfolio_id: int) -> PortfolioScores:
-    """Scores and competition ranks of the portfolio's proposed, active and on-hold projects (all of
-    them, whoever reads: a proposal's rank is its place in the whole portfolio). Two queries."""
+    """Weighted scores of the portfolio's scored projects, and the competition ranks of those still in
+    play (proposed, active, on hold: a rejected proposal keeps its score, not a rank), whoever reads:
+    a proposal's rank is its place in the whole portfolio. Two queries."""
     return scores_of_portfolios([portfolio_id])[portfolio_id]
 
 
@@ -46,18 +47,20 @@ def scores_of_portfolios(portfolio_ids) -> dict[int, PortfolioScores]:
     ):
         criteria[criterion.portfolio_id].append(criterion)
     values: dict[int, dict[int, dict[int, Decimal]]] = defaultdict(lambda: defaultdict(dict))
-    for portfolio_id, project_id, criterion_id, value in ProjectScore.objects.filter(
+    in_play: set[int] = set()
+    for portfolio_id, project_id, state, criterion_id, value in ProjectScore.objects.filter(
         project__portfolio_id__in=portfolio_ids,
-        project__state__in=RANKED_STATES,
         project__archived_at__isnull=True,
         criterion__active=True,
-    ).values_list("project__portfolio_id", "project_id", "criterion_id", "value"):
+    ).values_list("project__portfolio_id", "project_id", "project__state", "criterion_id", "value"):
         values[portfolio_id][project_id][criterion_id] = Decimal(value)
+        if state in RANKED_STATES:
+            in_play.add(project_id)
     result = {}
     for portfolio_id in portfolio_ids:
         model = as_criteria(criteria[portfolio_id])
         scores = {pk: scoring.weighted_score(v, model) for pk, v in values[portfolio_id].items()}
-        ranks = scoring.ranking({pk: s.value for pk, s in scores.items()})
+        ranks = scoring.ranking({pk: s.value for pk, s in scores.items() if pk in in_play})
         result[portfolio_id] = PortfolioScores(scores, ranks, len(ranks))
     return result
 

@@ -106,4 +106,5 @@ def test_team_member_proposes_and_the_pmo_approves(demo, live_server, page, logi
     assert decision.outcome == Decision.Outcome.APPROVED and decision.decided_by.username == "pmo"
     page.click("#proposal-project")
     expect(page.locator("h1")).to_contain_text(project.name)
-    assert problems.items == []
+    # the refused first try answered 422 on purpose (the browser also logs it to the console)
+    assert [item for item in problems.items if "422" not in item] == []

@@ -96,11 +96,11 @@ def test_pipeline_shows_counts_scores_ranks_cost_and_effort(client_for, world, f
         "parked": 0,
     }
     ranked = {row.proposal.title: (row.score and row.score.value, row.rank) for row in pipeline.rows}
-    # values 1 and 2 on a 1–5 scale; the rejected one (cancelled) leaves the ranking
+    # values 1, 2 and 3 on a 1–5 scale; the rejected one (cancelled) keeps its score, leaves the ranking
     assert ranked == {
         "Demande 1": (Decimal("25.0"), 1),
         "Demande 0": (Decimal("0.0"), 2),
-        "Demande 2": (None, None),
+        "Demande 2": (Decimal("50.0"), None),
     }
     assert pipeline.total_days == Decimal(220 * 3)
 
