@@ -71,6 +71,9 @@ class ProposalForm(StyledForm):
             )
         self.style_fields()
         self.fields["mandatory"].widget.attrs["class"] = "form-check-input"
+        for index in range(1, YEAR_ROWS + 1):  # the table's inputs have no <label> of their own
+            for name, label in (("year", _("Year")), ("year_capex", "CAPEX"), ("year_opex", "OPEX")):
+                self.fields[f"{name}_{index}"].widget.attrs["aria-label"] = f"{label} {index}"
 
     @staticmethod
     def initial_from(proposal: ProjectProposal) -> dict:
