@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import ProjectException
+from governance.models import ProjectException, ProjectProposal
 
 
 class ExceptionFilter(django_filters.FilterSet):
@@ -36,3 +36,28 @@ class ExceptionFilter(django_filters.FilterSet):
         if not self.form.cleaned_data.get("ordering"):
             queryset = queryset.order_by("-raised_at", "-id")
         return queryset
+
+
+class ProposalFilter(django_filters.FilterSet):
+    """The intake pipeline's filters, shared by the “Demandes” page and the API: state, urgency,
+    mandatory, programme, portfolio and a search in the title and the problem."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    state = django_filters.ChoiceFilter(
+        choices=ProjectProposal.State.choices, label=_("State"), empty_label=_("All states")
+    )
+    urgency = django_filters.ChoiceFilter(
+        choices=ProjectProposal.Urgency.choices, label=_("Urgency"), empty_label=_("Any urgency")
+    )
+    mandatory = django_filters.BooleanFilter(label=_("Regulatory / mandatory"))
+    portfolio = django_filters.NumberFilter(field_name="portfolio_id", label=_("Portfolio"))
+    programme = django_filters.NumberFilter(field_name="programme_id", label=_("Programme"))
+
+    class Meta:
+        model = ProjectProposal
+        fields = ["q", "state", "urgency", "mandatory", "portfolio", "programme"]
+
+    def search(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(title__icontains=value) | Q(problem__icontains=value))

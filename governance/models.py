@@ -244,6 +244,7 @@ from governance.control_models import (  # noqa: E402
     Meeting,
     SteeringCommittee,
 )
+from governance.intake_models import ProjectProposal, ProposalComment, ProposalTransition  # noqa: E402
 
 __all__ = [
     "Action",
@@ -255,5 +256,8 @@ __all__ = [
     "LessonLearned",
     "Meeting",
     "ProjectException",
+    "ProjectProposal",
+    "ProposalComment",
+    "ProposalTransition",
     "SteeringCommittee",
 ]

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from governance import control_urls
-from governance.views import exceptions, gates, home
+from governance.views import exceptions, gates, home, intake
 
 app_name = "governance"
 
@@ -35,4 +35,15 @@ urlpatterns = [
         name="project-gates-partial",
     ),
     path("governance/projects/<int:pk>/gates/request/", gates.gate_request, name="gate-request"),
+    # Project intake (demandes de projet)
+    path("proposals/", intake.proposals_home, name="proposals"),
+    path("proposals/portfolio/<int:pk>/", intake.proposal_list, name="proposal-list"),
+    path("proposals/portfolio/<int:pk>/new/", intake.proposal_create, name="proposal-create"),
+    path("proposals/<int:pk>/", intake.proposal_detail, name="proposal-detail"),
+    path("proposals/<int:pk>/edit/", intake.proposal_edit, name="proposal-edit"),
+    path("proposals/<int:pk>/submit/", intake.proposal_submit, name="proposal-submit"),
+    path("proposals/<int:pk>/review/", intake.proposal_review, name="proposal-review"),
+    path("proposals/<int:pk>/decide/", intake.proposal_decide, name="proposal-decide"),
+    path("proposals/<int:pk>/reopen/", intake.proposal_reopen, name="proposal-reopen"),
+    path("proposals/<int:pk>/comments/", intake.proposal_comment, name="proposal-comment"),
 ]

@@ -8,6 +8,7 @@ from governance.api.control import (
     LessonViewSet,
     MeetingViewSet,
 )
+from governance.api.intake import ProposalViewSet
 
 
 def register_control(router) -> None:
@@ -17,3 +18,4 @@ def register_control(router) -> None:
     router.register("decisions", DecisionViewSet, basename="decision")
     router.register("actions", ActionViewSet, basename="action")
     router.register("lessons", LessonViewSet, basename="lesson")
+    router.register("proposals", ProposalViewSet, basename="proposal")

@@ -8,6 +8,7 @@ NAVIGATION = [
     ("portfolio:portfolio-list", _("Portfolios"), "/portfolios/"),
     ("portfolio:programme-list", _("Programmes"), "/programmes/"),
     ("projects:project-list", _("Projects"), "/projects/"),
+    ("governance:proposals", _("Project proposals"), "/proposals/"),
     ("governance:home", _("Governance"), "/governance/"),
     ("reporting:home", _("Reports"), "/reports/"),
     ("portfolio:resources", _("Resources"), "/resources/"),

@@ -14,7 +14,7 @@ from projects.models import Project
 
 pytestmark = pytest.mark.e2e
 
-NAVIGATION_PAGES = 7  # Dashboard, Portfolios, Programmes, Projects, Governance, Reports, Resources
+NAVIGATION_PAGES = 8  # Dashboard, Portfolios, Programmes, Projects, Proposals, Governance, Reports, Resources
 
 
 def fr(message: str) -> str:

@@ -32,8 +32,12 @@ def monday(db):
 
 
 def demo_projects():
-    return Project.objects.exclude(portfolio__code__startswith="bench-").select_related(
-        "portfolio", "latest_report"
+    """The seeded projects with their weekly history (not the benchmark's, not those born from a
+    project proposal of the intake seed, which have no report yet)."""
+    return (
+        Project.objects.exclude(portfolio__code__startswith="bench-")
+        .filter(proposal__isnull=True)
+        .select_related("portfolio", "latest_report")
     )
 
 

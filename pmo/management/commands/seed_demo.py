@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from governance.control_seed import seed_change_control
 from governance.gate_seed import seed_gates
+from governance.intake_seed import seed_intake
 from governance.seed import seed_exceptions
 from pmo.core.audit import audit_context
 from portfolio.models import Portfolio
@@ -100,6 +101,8 @@ class Command(BaseCommand):
             self._seed_large(structure=structure, password=password, today=today)
         with transaction.atomic(), audit_context(actor=structure.users["pmo"], reason="seed_demo"):
             self._counts(seed_capacity(size=size, today=today))
+            # Project proposals (after the pool: their estimates ask for its roles).
+            self._counts(seed_intake(today=today))
         # Fresh planner statistics: autovacuum would take minutes to notice the bulk inserts, and
         # until then the first dashboards are planned for empty tables.
         with connection.cursor() as cursor:
