@@ -136,10 +136,15 @@ class DecideForm(StyledForm):
         self.fields["outcome"].choices = [(o, Decision.Outcome(o).label) for o in outcomes]
         if with_tolerances:
             self.fields["cost_tolerance_pct"] = forms.DecimalField(
-                label=_("New cost tolerance (%)"), required=False, max_digits=5, decimal_places=1, min_value=0
+                label=_("New cost tolerance (%)"),
+                required=False,
+                max_digits=5,
+                decimal_places=1,
+                min_value=0,
+                max_value=500,
             )
             self.fields["time_tolerance_days"] = forms.IntegerField(
-                label=_("New time tolerance (working days)"), required=False, min_value=0, max_value=1000
+                label=_("New time tolerance (working days)"), required=False, min_value=0, max_value=250
             )
             self.fields["risk_red_score"] = forms.IntegerField(
                 label=_("New risk score for red"), required=False, min_value=1, max_value=25
@@ -147,6 +152,14 @@ class DecideForm(StyledForm):
             self.fields["risk_amber_score"] = forms.IntegerField(
                 label=_("New risk score for amber"), required=False, min_value=1, max_value=25
             )
+            for name, label in (
+                ("scope_tolerance_pct", _("New scope tolerance (%)")),
+                ("quality_tolerance_pct", _("New quality tolerance (%)")),
+                ("benefit_tolerance_pct", _("New benefit tolerance (%)")),
+            ):
+                self.fields[name] = forms.DecimalField(
+                    label=label, required=False, max_digits=5, decimal_places=1, min_value=0, max_value=500
+                )
         self.style_fields()
 
     def tolerances(self) -> dict:

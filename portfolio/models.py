@@ -78,15 +78,21 @@ class Portfolio(TimeStampedModel, VersionedModel, ArchivableModel):
         max_digits=5,
         decimal_places=1,
         default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("500"))],
         help_text=_("Forecast overrun of the budget beyond which the cost axis turns amber (red at twice)."),
     )
     time_tolerance_days = models.PositiveSmallIntegerField(
         _("time tolerance (working days)"),
         default=10,
+        validators=[MaxValueValidator(250)],
         help_text=_("Key-milestone slip beyond which the schedule axis turns amber (red at twice)."),
     )
-    risk_red_score = models.PositiveSmallIntegerField(_("risk score for red"), default=15)
-    risk_amber_score = models.PositiveSmallIntegerField(_("risk score for amber"), default=8)
+    risk_red_score = models.PositiveSmallIntegerField(
+        _("risk score for red"), default=15, validators=[MinValueValidator(1), MaxValueValidator(25)]
+    )
+    risk_amber_score = models.PositiveSmallIntegerField(
+        _("risk score for amber"), default=8, validators=[MinValueValidator(1), MaxValueValidator(25)]
+    )
     scope_tolerance_pct = models.DecimalField(
         _("scope tolerance (%)"),
         max_digits=5,

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
 from portfolio.models import Portfolio, Programme
+from projects.thresholds import TOLERANCE_FIELDS
 from projects.models import (
     Assumption,
     CostLine,
@@ -66,6 +67,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "budget",
+            *TOLERANCE_FIELDS,
             "latest_status",
             "version",
             "archived_at",
