@@ -43,7 +43,12 @@ Outcome = Decision.Outcome
 CR_OUTCOMES = (Outcome.APPROVED, Outcome.REJECTED, Outcome.DEFERRED)
 EXCEPTION_OUTCOMES = (Outcome.EXCEPTION_PLAN, Outcome.TOLERANCES_CHANGED, Outcome.PROJECT_STOPPED)
 TOLERANCE_FIELDS = THRESHOLD_FIELDS
-PERCENT_FIELDS = ("cost_tolerance_pct", "scope_tolerance_pct", "quality_tolerance_pct", "benefit_tolerance_pct")
+PERCENT_FIELDS = (
+    "cost_tolerance_pct",
+    "scope_tolerance_pct",
+    "quality_tolerance_pct",
+    "benefit_tolerance_pct",
+)
 EXCEPTION_PLAN_DAYS = 14
 EDITABLE_FIELDS = (
     "title",

@@ -520,8 +520,14 @@ def _option_text(option: tolerances.Option, data: DraftInput, *, risk: RiskFact 
             ),
             "accept_concession": (
                 _("Accept with a concession"),
-                _("Accept the deliverables as they are, with the reservations recorded, approved by the sponsor."),
-                _("The users live with the known defects; their correction moves to the run or a later phase."),
+                _(
+                    "Accept the deliverables as they are, with the reservations recorded, "
+                    "approved by the sponsor."
+                ),
+                _(
+                    "The users live with the known defects; "
+                    "their correction moves to the run or a later phase."
+                ),
             ),
             "strengthen_assurance": (
                 _("Strengthen quality assurance"),
@@ -540,12 +546,18 @@ def _option_text(option: tolerances.Option, data: DraftInput, *, risk: RiskFact 
             ),
             "return_to_baseline": (
                 _("Come back to the baseline"),
-                _("Withdraw the deliverables added outside change control and reject the pending scope changes."),
+                _(
+                    "Withdraw the deliverables added outside change control "
+                    "and reject the pending scope changes."
+                ),
                 _("The needs behind the extra scope stay unmet; the requesters must be told."),
             ),
             "defer_scope": (
                 _("Defer the extra scope"),
-                _("Keep the baseline for this project and move the extra deliverables to a later phase or project."),
+                _(
+                    "Keep the baseline for this project and move the extra deliverables "
+                    "to a later phase or project."
+                ),
                 _("The benefits of the extra scope come later; a new phase must be funded."),
             ),
         }

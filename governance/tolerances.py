@@ -126,7 +126,9 @@ def quality_measure(facts: ProjectFacts, as_of: date, thresholds: Thresholds) ->
     """Rejected or late deliverables in % of those decided or past due (module rule); None when no
     deliverable is decided or due yet."""
     counted = [
-        d for d in facts.deliverables if d.state in (ACCEPTED, REJECTED) or (d.due is not None and d.due < as_of)
+        d
+        for d in facts.deliverables
+        if d.state in (ACCEPTED, REJECTED) or (d.due is not None and d.due < as_of)
     ]
     if not counted:
         return None

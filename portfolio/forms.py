@@ -8,7 +8,6 @@ from pmo.core.forms import DateInput, StyledForm, VersionedModelForm
 from pmo.core.roles import Role
 from portfolio.models import Membership, Portfolio, Programme
 
-
 # The tolerances every project of the portfolio gets unless its stage or itself overrides them (the
 # benefit tolerance is with the strategy settings).
 PORTFOLIO_TOLERANCE_FIELDS = (

@@ -27,7 +27,9 @@ LIMITS = {
     "benefit_tolerance_pct": (0, 500),
 }
 # Figures with one decimal; the others are whole numbers.
-DECIMAL_FIELDS = frozenset({"cost_tolerance_pct", "scope_tolerance_pct", "quality_tolerance_pct", "benefit_tolerance_pct"})
+DECIMAL_FIELDS = frozenset(
+    {"cost_tolerance_pct", "scope_tolerance_pct", "quality_tolerance_pct", "benefit_tolerance_pct"}
+)
 
 
 def portfolio_benefit_tolerance(portfolio_id: int) -> Decimal:
@@ -66,7 +68,9 @@ def stage_rows(project: Project) -> list[StageRow]:
         StageRow(
             stage=stage,
             override=overrides.get(stage.pk),
-            effective=resolve_thresholds(project.portfolio, project, overrides.get(stage.pk), benefit_default),
+            effective=resolve_thresholds(
+                project.portfolio, project, overrides.get(stage.pk), benefit_default
+            ),
             current=stage.pk == project.current_stage_id,
         )
         for stage in stages

@@ -5,7 +5,6 @@ from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
 from portfolio.models import Portfolio, Programme
-from projects.thresholds import TOLERANCE_FIELDS
 from projects.models import (
     Assumption,
     CostLine,
@@ -17,6 +16,7 @@ from projects.models import (
     Risk,
     StatusReport,
 )
+from projects.thresholds import TOLERANCE_FIELDS
 
 
 class LatestStatusSerializer(serializers.ModelSerializer):
