@@ -198,10 +198,14 @@ class CommitteeForm(StyledFormMixin, forms.ModelForm):
         model = SteeringCommittee
         fields = ["portfolio", "programme", "name", "chair", "members", "default_place"]
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, portfolios, programmes, people, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             del self.fields["portfolio"]
+            if not self.is_bound:
+                self.initial["version"] = self.instance.version
         else:
             self.fields["portfolio"].queryset = portfolios
             self.fields["portfolio"].empty_label = None
