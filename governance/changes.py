@@ -36,12 +36,19 @@ from portfolio.models import Membership
 from projects.models import Project
 from projects.models.registers import CostCategory
 from projects.services.baselines import CostDelta, project_rebaseline
+from projects.thresholds import TOLERANCE_FIELDS as THRESHOLD_FIELDS
 
 State = ChangeRequest.State
 Outcome = Decision.Outcome
 CR_OUTCOMES = (Outcome.APPROVED, Outcome.REJECTED, Outcome.DEFERRED)
 EXCEPTION_OUTCOMES = (Outcome.EXCEPTION_PLAN, Outcome.TOLERANCES_CHANGED, Outcome.PROJECT_STOPPED)
-TOLERANCE_FIELDS = ("cost_tolerance_pct", "time_tolerance_days", "risk_red_score", "risk_amber_score")
+TOLERANCE_FIELDS = THRESHOLD_FIELDS
+PERCENT_FIELDS = (
+    "cost_tolerance_pct",
+    "scope_tolerance_pct",
+    "quality_tolerance_pct",
+    "benefit_tolerance_pct",
+)
 EXCEPTION_PLAN_DAYS = 14
 EDITABLE_FIELDS = (
     "title",
@@ -390,11 +397,11 @@ def clean_tolerances(values: dict[str, Any] | None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     for name, value in values.items():
         try:
-            number = Decimal(str(value)) if name == "cost_tolerance_pct" else int(value)
+            number = Decimal(str(value)) if name in PERCENT_FIELDS else int(value)
         except (InvalidOperation, TypeError, ValueError):
             errors[name] = [_("Enter a number.")]
             continue
-        limit = 1000 if name == "cost_tolerance_pct" else 25 if "risk" in name else 1000
+        limit = 500 if name in PERCENT_FIELDS else 25 if "risk" in name else 250
         if number < 0 or number > limit:
             errors[name] = [_("Enter a value between 0 and %(limit)s.") % {"limit": limit}]
             continue

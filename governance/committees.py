@@ -269,8 +269,11 @@ def committee_create(
 
 
 @transaction.atomic
-def committee_update(*, actor, committee: SteeringCommittee, data: dict[str, Any]) -> SteeringCommittee:
-    """Change the name, programme, chair, usual place and members (the portfolio stays)."""
+def committee_update(
+    *, actor, committee: SteeringCommittee, data: dict[str, Any], version: int | None = None
+) -> SteeringCommittee:
+    """Change the name, programme, chair, usual place and members (the portfolio stays) if the
+    committee is still at `version` (StaleVersionError otherwise; None: the version read)."""
     if not can_administer_committees(actor, committee.portfolio_id):
         raise PermissionDenied
     data = dict(data)
@@ -285,9 +288,11 @@ def committee_update(*, actor, committee: SteeringCommittee, data: dict[str, Any
         members=list(members) if members is not None else [],
     )
     with audit_context(actor=actor, reason="committee edited"):
-        for field, value in data.items():
-            setattr(committee, field, value.strip() if field == "name" else value)
-        committee.save()
+        committee = versioned_update(
+            instance=committee,
+            expected_version=committee.version if version is None else version,
+            fields={field: value.strip() if field == "name" else value for field, value in data.items()},
+        )
         if members is not None:
             committee.members.set(members)
     return committee

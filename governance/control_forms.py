@@ -136,10 +136,15 @@ class DecideForm(StyledForm):
         self.fields["outcome"].choices = [(o, Decision.Outcome(o).label) for o in outcomes]
         if with_tolerances:
             self.fields["cost_tolerance_pct"] = forms.DecimalField(
-                label=_("New cost tolerance (%)"), required=False, max_digits=5, decimal_places=1, min_value=0
+                label=_("New cost tolerance (%)"),
+                required=False,
+                max_digits=5,
+                decimal_places=1,
+                min_value=0,
+                max_value=500,
             )
             self.fields["time_tolerance_days"] = forms.IntegerField(
-                label=_("New time tolerance (working days)"), required=False, min_value=0, max_value=1000
+                label=_("New time tolerance (working days)"), required=False, min_value=0, max_value=250
             )
             self.fields["risk_red_score"] = forms.IntegerField(
                 label=_("New risk score for red"), required=False, min_value=1, max_value=25
@@ -147,6 +152,14 @@ class DecideForm(StyledForm):
             self.fields["risk_amber_score"] = forms.IntegerField(
                 label=_("New risk score for amber"), required=False, min_value=1, max_value=25
             )
+            for name, label in (
+                ("scope_tolerance_pct", _("New scope tolerance (%)")),
+                ("quality_tolerance_pct", _("New quality tolerance (%)")),
+                ("benefit_tolerance_pct", _("New benefit tolerance (%)")),
+            ):
+                self.fields[name] = forms.DecimalField(
+                    label=label, required=False, max_digits=5, decimal_places=1, min_value=0, max_value=500
+                )
         self.style_fields()
 
     def tolerances(self) -> dict:
@@ -185,10 +198,14 @@ class CommitteeForm(StyledFormMixin, forms.ModelForm):
         model = SteeringCommittee
         fields = ["portfolio", "programme", "name", "chair", "members", "default_place"]
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, portfolios, programmes, people, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             del self.fields["portfolio"]
+            if not self.is_bound:
+                self.initial["version"] = self.instance.version
         else:
             self.fields["portfolio"].queryset = portfolios
             self.fields["portfolio"].empty_label = None

@@ -147,7 +147,7 @@ class SteeringCommitteeQuerySet(models.QuerySet):
 
 
 @tracked()
-class SteeringCommittee(TimeStampedModel):
+class SteeringCommittee(TimeStampedModel, VersionedModel):
     """A COPIL: the steering committee of a portfolio or of one of its programmes, its members and chair."""
 
     portfolio = models.ForeignKey(

@@ -23,7 +23,7 @@ from projects.types import QCDR, ProjectFacts, RiskFact, Thresholds
 
 Tolerance = ProjectException.Tolerance
 CENT = Decimal("0.01")  # options keep money as strings with cents, as clean_options stores them
-AXIS_OF_TOLERANCE = {"cost": "cost", "time": "schedule", "risk": "risk"}
+AXIS_OF_TOLERANCE = {"cost": "cost", "time": "schedule", "risk": "risk", "quality": "quality"}
 
 
 def unit_label(unit: str, value=None) -> str:
@@ -91,6 +91,31 @@ def exception_summary(measure: tolerances.Measure, *, currency: str) -> str:
             "benefit": p["benefit"],
             "realised": format_number(p["realisation_pct"], 1),
             "short": format_number(measure.value, 1),
+            "limit": format_number(measure.limit, 0),
+        }
+    if measure.tolerance == tolerances.QUALITY:
+        return _(
+            "Quality: %(failing)s of the %(counted)s deliverables decided or due are rejected or late "
+            "(%(share)s %%: %(names)s), beyond the tolerance of %(limit)s %%."
+        ) % {
+            "failing": p["rejected"] + p["late"],
+            "counted": p["counted"],
+            "share": format_number(measure.value, 1),
+            "names": p["names"],
+            "limit": format_number(measure.limit, 0),
+        }
+    if measure.tolerance == tolerances.SCOPE:
+        return _(
+            "Scope: since baseline %(baseline)s, %(added)s deliverables added, %(removed)s removed and "
+            "%(pending)s scope changes awaiting a decision, %(share)s %% of the %(baselined)s baselined "
+            "deliverables, beyond the tolerance of %(limit)s %%."
+        ) % {
+            "baseline": p["baseline"],
+            "added": p["added"],
+            "removed": p["removed"],
+            "pending": p["pending"],
+            "share": format_number(measure.value, 1),
+            "baselined": p["baselined"],
             "limit": format_number(measure.limit, 0),
         }
     return _("Risk: the threat “%(risk)s” scores %(score)s, at or above the red score of %(limit)s.") % {
@@ -170,6 +195,13 @@ def frozen_facts(data: DraftInput) -> dict:
             "time_tolerance_days": data.thresholds.time_tolerance_days,
             "risk_red_score": data.thresholds.risk_red_score,
             "risk_amber_score": data.thresholds.risk_amber_score,
+            "scope_tolerance_pct": str(data.thresholds.scope_tolerance_pct),
+            "quality_tolerance_pct": str(data.thresholds.quality_tolerance_pct),
+            "benefit_tolerance_pct": (
+                str(data.thresholds.benefit_tolerance_pct)
+                if data.thresholds.benefit_tolerance_pct is not None
+                else None
+            ),
         },
         "qcdr": qcdr_as_dict(data.result),
         "milestones": [
@@ -196,7 +228,20 @@ def frozen_facts(data: DraftInput) -> dict:
 
 def _cause(data: DraftInput) -> str:
     result, measure = data.result, data.measure
-    if measure.tolerance == tolerances.BENEFITS:
+    if measure.tolerance == tolerances.SCOPE and measure.params.get("pending_titles"):
+        return "\n".join(
+            [
+                _("The tolerance scan of %(date)s forecasts a breach of the %(tolerance)s tolerance:")
+                % {
+                    "date": date_format(data.as_of, "DATE_FORMAT"),
+                    "tolerance": Tolerance(measure.tolerance).label.lower(),
+                },
+                f"- {exception_summary(measure, currency=data.currency)}",
+                _("- Change requests awaiting a decision: %(titles)s.")
+                % {"titles": measure.params["pending_titles"]},
+            ]
+        )
+    if measure.tolerance in (tolerances.BENEFITS, tolerances.SCOPE):
         return "\n".join(
             [
                 _("The tolerance scan of %(date)s forecasts a breach of the %(tolerance)s tolerance:")
@@ -332,6 +377,10 @@ def _options(data: DraftInput) -> tuple[list[dict], str]:
         options, recommended = tolerances.time_options(measure, burn)
     elif measure.tolerance == tolerances.BENEFITS:
         options, recommended = tolerances.benefit_options(measure)
+    elif measure.tolerance == tolerances.QUALITY:
+        options, recommended = tolerances.quality_options(measure)
+    elif measure.tolerance == tolerances.SCOPE:
+        options, recommended = tolerances.scope_options(measure)
     else:
         risk = tolerances.top_threat(data.facts)
         options, recommended = tolerances.risk_options(measure, risk, data.budget)
@@ -461,6 +510,58 @@ def _option_text(option: tolerances.Option, data: DraftInput, *, risk: RiskFact 
             ),
         }
     )
+    texts.update(
+        {
+            "rework_deliverables": (
+                _("Rework the deliverables"),
+                _("Correct the %(count)s rejected or late deliverables (%(names)s) and submit them again.")
+                % {"count": p.get("count"), "names": p.get("names")},
+                _("Effort and delay of the rework to be estimated; later deliverables may slip."),
+            ),
+            "accept_concession": (
+                _("Accept with a concession"),
+                _(
+                    "Accept the deliverables as they are, with the reservations recorded, "
+                    "approved by the sponsor."
+                ),
+                _(
+                    "The users live with the known defects; "
+                    "their correction moves to the run or a later phase."
+                ),
+            ),
+            "strengthen_assurance": (
+                _("Strengthen quality assurance"),
+                _("Add reviews and tests before acceptance (quality plan revised, independent review)."),
+                _("Extra effort on every remaining deliverable; the rejected ones still need rework."),
+            ),
+            "rebaseline_scope": (
+                _("Re-baseline the scope"),
+                _(
+                    "Submit one change request covering the %(added)s deliverables added, the %(removed)s "
+                    "removed and the %(pending)s pending scope changes, with their impact on cost and "
+                    "schedule, and re-baseline the project once it is approved."
+                )
+                % {"added": p.get("added"), "removed": p.get("removed"), "pending": p.get("pending")},
+                _("Cost and schedule move with the scope; the business case is to be updated."),
+            ),
+            "return_to_baseline": (
+                _("Come back to the baseline"),
+                _(
+                    "Withdraw the deliverables added outside change control "
+                    "and reject the pending scope changes."
+                ),
+                _("The needs behind the extra scope stay unmet; the requesters must be told."),
+            ),
+            "defer_scope": (
+                _("Defer the extra scope"),
+                _(
+                    "Keep the baseline for this project and move the extra deliverables "
+                    "to a later phase or project."
+                ),
+                _("The benefits of the extra scope come later; a new phase must be funded."),
+            ),
+        }
+    )
     title, description, risk_text = texts[option.code]
     return {
         "code": option.code,
@@ -487,6 +588,12 @@ def _recommendation(code: str, *, index: int, title: str) -> str:
         ),
         "accept_slip": _("the slip is beyond twice the tolerance: the plan must be re-baselined."),
         "mitigate_risk": _("the threat is at the red level: the mitigation actions must be funded now."),
+        "rework_deliverables": _(
+            "deliverables beyond the quality tolerance must be corrected before they are accepted."
+        ),
+        "rebaseline_scope": _(
+            "the scope moved beyond its tolerance: only an approved change can make it the new baseline."
+        ),
         "recover_benefit": _(
             "the benefit is beyond its tolerance: actions with its owner come before "
             "revising the business case."

@@ -1,10 +1,14 @@
 """Permission-scoped reads of exceptions and their reports, in a constant number of queries."""
 
+from django.apps import apps
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from governance.models import ExceptionReport, GateReview, ProjectException
+from governance import tolerances
+from governance.models import ChangeRequest, ExceptionReport, GateReview, ProjectException
 from pmo.core.permissions import get_visible_or_404
 from portfolio.models import Portfolio
+from projects.models import CostBaseline
 
 
 def exception_list(*, user) -> QuerySet[ProjectException]:
@@ -121,3 +125,49 @@ def pending_gate_reviews(project_ids) -> QuerySet[GateReview]:
 def pending_gate_reviews_for(*, user) -> QuerySet[GateReview]:
     """The PMO list: every review awaiting a decision in the user's visible projects."""
     return gate_review_list(user=user).filter(state=GateReview.State.REQUESTED).order_by("requested_at", "id")
+
+
+def scope_changes_for(*, projects, facts: dict) -> dict:
+    """Per project id, its scope against its current baseline (governance.tolerances.ScopeChange):
+    the latest numbered baseline, the deliverables deleted since and the pending change requests
+    with a scope impact. Three queries whatever the number of projects; a project without a
+    baseline is left out."""
+    ids = [p.pk for p in projects]
+    baselines = {
+        row["project_id"]: row
+        for row in CostBaseline.objects.filter(project_id__in=ids)
+        .order_by("project_id", "-number")
+        .distinct("project_id")
+        .values("project_id", "number", "created_at")
+    }
+    if not baselines:
+        return {}
+    deletions = apps.get_model("projects", "DeliverableEvent").objects.filter(
+        pgh_label="delete", project_id__in=list(baselines)
+    )
+    removed: dict[int, int] = {}
+    for row in deletions.values("project_id", "created_at", "pgh_created_at"):
+        taken = baselines[row["project_id"]]["created_at"]
+        if row["created_at"] <= taken < row["pgh_created_at"]:
+            removed[row["project_id"]] = removed.get(row["project_id"], 0) + 1
+    pending: dict[int, list[str]] = {}
+    for row in (
+        ChangeRequest.objects.pending()
+        .filter(project_id__in=list(baselines))
+        .exclude(scope_impact="")
+        .order_by("pk")
+        .values("project_id", "title")
+    ):
+        pending.setdefault(row["project_id"], []).append(row["title"])
+    found = {}
+    for project_id, baseline in baselines.items():
+        change = tolerances.scope_change(
+            facts[project_id],
+            baseline_number=baseline["number"],
+            baseline_day=timezone.localdate(baseline["created_at"]),
+            removed=removed.get(project_id, 0),
+            pending=pending.get(project_id, ()),
+        )
+        if change is not None:
+            found[project_id] = change
+    return found

@@ -19,7 +19,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from governance import drafting, tolerances
+from governance import drafting, selectors, tolerances
 from governance.models import ExceptionReport, ProjectException
 from governance.permissions import can_close, can_edit_report, can_raise
 from governance.rendering import report_document_html
@@ -86,7 +86,7 @@ def scan_projects(*, project_ids: Iterable[int], as_of: date | None = None) -> S
     refresh the forecast of the open ones. Never closes one. Idempotent: a re-scan raises nothing.
 
     Reads: the projects with their people (1 query), their facts (5), their benefits (up to 3),
-    their open exceptions (1),
+    their scope against the baseline (up to 3), their stage tolerances (1), their open exceptions (1),
     whatever their number; each raise then writes its exception, its drafted report and the
     notifications (and reads the top threat's texts for a risk exception).
     """
@@ -101,6 +101,7 @@ def scan_projects(*, project_ids: Iterable[int], as_of: date | None = None) -> S
         return result
     facts = facts_for_projects(projects=projects, as_of=as_of)
     benefit_shortfalls = strategy_selectors.worst_benefit_shortfalls(projects=projects, as_of=as_of)
+    scope_changes = selectors.scope_changes_for(projects=projects, facts=facts)
     stage_tolerances = stage_tolerances_for(projects)
     open_ones = {
         (e.project_id, e.tolerance): e
@@ -113,10 +114,14 @@ def scan_projects(*, project_ids: Iterable[int], as_of: date | None = None) -> S
             computed = qcdr.compute_qcdr(
                 facts[project.pk], declared_from(project.latest_report), as_of, thresholds
             )
-            found = tolerances.measures(computed, thresholds)
-            benefit = tolerances.benefit_measure(*benefit_shortfalls.get(project.pk, (None, 0)))
-            if benefit is not None:
-                found[benefit.tolerance] = benefit
+            found = _measures(
+                computed,
+                thresholds,
+                facts=facts[project.pk],
+                as_of=as_of,
+                scope=scope_changes.get(project.pk),
+                benefit=benefit_shortfalls.get(project.pk),
+            )
             for tolerance, measure in found.items():
                 existing = open_ones.get((project.pk, tolerance))
                 if existing is not None:
@@ -137,6 +142,19 @@ def scan_projects(*, project_ids: Iterable[int], as_of: date | None = None) -> S
     if result.raised:
         logger.info("Tolerance scan raised %d exceptions", len(result.raised))
     return result
+
+
+def _measures(computed, thresholds, *, facts, as_of, scope, benefit) -> dict[str, tolerances.Measure]:
+    """Every measurable tolerance; the benefit tolerance is the stage's or project's override, else the
+    portfolio's strategy setting read with the benefits (`benefit`: (worst shortfall, that default))."""
+    found = tolerances.measures(computed, thresholds, facts=facts, as_of=as_of, scope=scope)
+    if benefit is not None:
+        worst, portfolio_default = benefit
+        limit = thresholds.benefit_tolerance_pct
+        measure = tolerances.benefit_measure(worst, portfolio_default if limit is None else limit)
+        if measure is not None:
+            found[measure.tolerance] = measure
+    return found
 
 
 def _refresh_forecast(exception: ProjectException, measure: tolerances.Measure) -> int:
@@ -259,8 +277,8 @@ def raise_exception(
     unit: str = "",
     as_of: date | None = None,
 ) -> ProjectException:
-    """An exception raised by the project manager or the PMO (any tolerance, quality and scope
-    included). For cost, time and risk the figures default to the measured ones; the report is
+    """An exception raised by the project manager or the PMO (any tolerance). The figures default to
+    the measured ones when the tolerance can be measured; the report is
     drafted as the scan drafts it, with the given summary as its cause."""
     if not can_raise(actor, project):
         raise PermissionDenied
@@ -275,9 +293,17 @@ def raise_exception(
         "portfolio", "programme", "manager", "deputy", "sponsor", "latest_report"
     ).get(pk=project.pk)
     thresholds = thresholds_for(project)
-    facts = facts_for_projects(projects=[project], as_of=as_of)[project.pk]
+    all_facts = facts_for_projects(projects=[project], as_of=as_of)
+    facts = all_facts[project.pk]
     computed = qcdr.compute_qcdr(facts, declared_from(project.latest_report), as_of, thresholds)
-    measure = tolerances.measures(computed, thresholds).get(tolerance)
+    measure = _measures(
+        computed,
+        thresholds,
+        facts=facts,
+        as_of=as_of,
+        scope=selectors.scope_changes_for(projects=[project], facts=all_facts).get(project.pk),
+        benefit=strategy_selectors.worst_benefit_shortfalls(projects=[project], as_of=as_of).get(project.pk),
+    ).get(tolerance)
     if forecast_value is None or limit is None:
         if measure is None:
             raise ValidationError(

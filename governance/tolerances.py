@@ -4,15 +4,24 @@ Pure functions over the computed QCDR (projects.qcdr) and the project's facts: n
 money as Decimal. The tolerance scan (governance.services) turns their figures into exceptions and
 words; the same figures end up frozen in the exception report.
 
-Rules (one per tolerance the scan watches; quality and scope exceptions are raised by hand):
+Rules (one per tolerance the scan watches):
 - cost: the forecast overrun, EAC against BAC in % of BAC, is beyond the cost tolerance %;
 - time: the worst key-milestone slip, in French working days, is beyond the time tolerance;
 - risk: the highest open threat scores at least the red score;
 - benefits: the worst benefit shortfall (projects.benefits.shortfall: realised against target on
   or after the expected date, the measurements' trend carried to the expected date before it), in %
-  of the way from baseline to target, is beyond the portfolio's benefit tolerance %.
+  of the way from baseline to target, is beyond the benefit tolerance % (stage, project, else the
+  portfolio's strategy setting);
+- quality: among the deliverables already decided (accepted or rejected) or past their due date,
+  the share that is rejected or late (past due and not accepted), in %, is beyond the quality
+  tolerance %; none decided or due gives no figure;
+- scope: the deliverables added and removed since the current baseline (the latest numbered
+  baseline of change control), plus the change requests with a scope impact waiting for a decision
+  (submitted or assessed, each counted as one deliverable), in % of the deliverables of the
+  baseline, is beyond the scope tolerance %; no baseline, or an empty one, gives no figure.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
@@ -25,8 +34,9 @@ CENT = Decimal("0.01")
 
 COST, TIME, RISK = "cost", "time", "risk"
 # The measure of each tolerance is expressed in one unit, stored on the exception.
-BENEFITS = "benefits"
-UNITS = {COST: "pct", TIME: "working_days", RISK: "score", BENEFITS: "pct"}
+BENEFITS, SCOPE, QUALITY = "benefits", "scope", "quality"
+UNITS = {COST: "pct", TIME: "working_days", RISK: "score", BENEFITS: "pct", SCOPE: "pct", QUALITY: "pct"}
+ACCEPTED, REJECTED = "accepted", "rejected"
 
 
 @dataclass(frozen=True)
@@ -112,22 +122,120 @@ def benefit_measure(worst, tolerance_pct: Decimal) -> Measure | None:
     )
 
 
-def measures(result: QCDR, thresholds: Thresholds) -> dict[str, Measure]:
-    """Every watched tolerance that can be measured now, breached or not."""
+def quality_measure(facts: ProjectFacts, as_of: date, thresholds: Thresholds) -> Measure | None:
+    """Rejected or late deliverables in % of those decided or past due (module rule); None when no
+    deliverable is decided or due yet."""
+    counted = [
+        d
+        for d in facts.deliverables
+        if d.state in (ACCEPTED, REJECTED) or (d.due is not None and d.due < as_of)
+    ]
+    if not counted:
+        return None
+    rejected = [d.name for d in counted if d.state == REJECTED]
+    late = [d.name for d in counted if d.state not in (ACCEPTED, REJECTED)]
+    share = Decimal(len(rejected) + len(late)) / Decimal(len(counted)) * HUNDRED
+    limit = Decimal(thresholds.quality_tolerance_pct)
+    return Measure(
+        tolerance=QUALITY,
+        value=share.quantize(CENT, ROUND_HALF_UP),
+        limit=limit,
+        breached=share > limit,
+        params={
+            "counted": len(counted),
+            "rejected": len(rejected),
+            "late": len(late),
+            "names": ", ".join(sorted(rejected + late)),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ScopeChange:
+    """The project's scope against its current baseline, in deliverables."""
+
+    baseline_number: int
+    baselined: int  # deliverables of the baseline: recorded on or before its day (removed ones too)
+    added: int  # recorded after the baseline's day
+    removed: int  # of the baseline, deleted since
+    pending: tuple[str, ...] = ()  # titles of the change requests with a scope impact awaiting a decision
+
+    @property
+    def changed(self) -> int:
+        return self.added + self.removed + len(self.pending)
+
+
+def scope_change(
+    facts: ProjectFacts,
+    *,
+    baseline_number: int | None,
+    baseline_day: date | None,
+    removed: int = 0,
+    pending: Iterable[str] = (),
+) -> ScopeChange | None:
+    """Count the deliverables against the baseline taken on `baseline_day` (None without a baseline).
+    A deliverable without a recording day counts as baselined."""
+    if baseline_number is None or baseline_day is None:
+        return None
+    added = sum(1 for d in facts.deliverables if d.created is not None and d.created > baseline_day)
+    return ScopeChange(
+        baseline_number=baseline_number,
+        baselined=len(facts.deliverables) - added + removed,
+        added=added,
+        removed=removed,
+        pending=tuple(pending),
+    )
+
+
+def scope_measure(change: ScopeChange | None, thresholds: Thresholds) -> Measure | None:
+    """Scope changed since the baseline in % of its deliverables (module rule); None without a
+    baseline or with an empty one."""
+    if change is None or change.baselined <= 0:
+        return None
+    deviation = Decimal(change.changed) / Decimal(change.baselined) * HUNDRED
+    limit = Decimal(thresholds.scope_tolerance_pct)
+    return Measure(
+        tolerance=SCOPE,
+        value=deviation.quantize(CENT, ROUND_HALF_UP),
+        limit=limit,
+        breached=deviation > limit,
+        params={
+            "baseline": change.baseline_number,
+            "baselined": change.baselined,
+            "added": change.added,
+            "removed": change.removed,
+            "pending": len(change.pending),
+            "pending_titles": ", ".join(change.pending),
+        },
+    )
+
+
+def measures(
+    result: QCDR,
+    thresholds: Thresholds,
+    *,
+    facts: ProjectFacts | None = None,
+    as_of: date | None = None,
+    scope: ScopeChange | None = None,
+) -> dict[str, Measure]:
+    """Every watched tolerance that can be measured now, breached or not (benefits aside: they need
+    the benefit register, see benefit_measure). Quality needs `facts` and `as_of`, scope `scope`."""
     found = {}
     for measure in (
         cost_measure(result, thresholds),
         time_measure(result, thresholds),
         risk_measure(result, thresholds),
+        quality_measure(facts, as_of, thresholds) if facts is not None and as_of is not None else None,
+        scope_measure(scope, thresholds),
     ):
         if measure is not None:
             found[measure.tolerance] = measure
     return found
 
 
-def breaches(result: QCDR, thresholds: Thresholds) -> list[Measure]:
-    """The tolerances forecast to be breached, in the order cost, time, risk."""
-    return [m for m in measures(result, thresholds).values() if m.breached]
+def breaches(result: QCDR, thresholds: Thresholds, **kwargs) -> list[Measure]:
+    """The tolerances forecast to be breached, in the order cost, time, risk, quality, scope."""
+    return [m for m in measures(result, thresholds, **kwargs).values() if m.breached]
 
 
 # --- Figures of the exception report ----------------------------------------------------------------
@@ -334,3 +442,36 @@ def benefit_options(measure: Measure) -> tuple[list[Option], str]:
         ),
     ]
     return options, "recover_benefit"
+
+
+def quality_options(measure: Measure) -> tuple[list[Option], str]:
+    """Rework the failing deliverables, accept them with a concession, or strengthen quality assurance."""
+    p = measure.params
+    options = [
+        Option(
+            "rework_deliverables",
+            cost_impact=None,
+            schedule_impact_days=None,
+            params={"count": p["rejected"] + p["late"], "names": p["names"]},
+        ),
+        Option("accept_concession", cost_impact=Decimal("0"), schedule_impact_days=0, params={}),
+        Option("strengthen_assurance", cost_impact=None, schedule_impact_days=None, params={}),
+    ]
+    return options, "rework_deliverables"
+
+
+def scope_options(measure: Measure) -> tuple[list[Option], str]:
+    """Re-baseline the changed scope through change control, come back to the baseline, or split
+    the extra scope into a later phase."""
+    p = measure.params
+    options = [
+        Option(
+            "rebaseline_scope",
+            cost_impact=None,
+            schedule_impact_days=None,
+            params={"added": p["added"], "removed": p["removed"], "pending": p["pending"]},
+        ),
+        Option("return_to_baseline", cost_impact=Decimal("0"), schedule_impact_days=0, params={}),
+        Option("defer_scope", cost_impact=Decimal("0"), schedule_impact_days=0, params={}),
+    ]
+    return options, "rebaseline_scope"

@@ -8,11 +8,30 @@ from pmo.core.forms import DateInput, StyledForm, VersionedModelForm
 from pmo.core.roles import Role
 from portfolio.models import Membership, Portfolio, Programme
 
+# The tolerances every project of the portfolio gets unless its stage or itself overrides them (the
+# benefit tolerance is with the strategy settings).
+PORTFOLIO_TOLERANCE_FIELDS = (
+    "cost_tolerance_pct",
+    "time_tolerance_days",
+    "risk_red_score",
+    "risk_amber_score",
+    "scope_tolerance_pct",
+    "quality_tolerance_pct",
+)
+
 
 class PortfolioForm(VersionedModelForm):
     class Meta:
         model = Portfolio
-        fields = ["code", "name", "description", "currency", "fiscal_year_start_month", "allocation_mode"]
+        fields = [
+            "code",
+            "name",
+            "description",
+            "currency",
+            "fiscal_year_start_month",
+            "allocation_mode",
+            *PORTFOLIO_TOLERANCE_FIELDS,
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -22,7 +41,17 @@ class PortfolioForm(VersionedModelForm):
             del self.fields["code"]
         # Optional in the form: a form that does not send it keeps the current mode.
         self.fields["allocation_mode"].required = False
+        # The default tolerances too: a form that does not send one keeps the current figure.
+        for name in PORTFOLIO_TOLERANCE_FIELDS:
+            self.fields[name].required = False
         self.style_fields()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in PORTFOLIO_TOLERANCE_FIELDS:
+            if name in cleaned and cleaned[name] is None:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
     def clean_allocation_mode(self) -> str:
         return (

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -77,15 +78,43 @@ class Portfolio(TimeStampedModel, VersionedModel, ArchivableModel):
         max_digits=5,
         decimal_places=1,
         default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("500"))],
         help_text=_("Forecast overrun of the budget beyond which the cost axis turns amber (red at twice)."),
     )
     time_tolerance_days = models.PositiveSmallIntegerField(
         _("time tolerance (working days)"),
         default=10,
+        validators=[MaxValueValidator(250)],
         help_text=_("Key-milestone slip beyond which the schedule axis turns amber (red at twice)."),
     )
-    risk_red_score = models.PositiveSmallIntegerField(_("risk score for red"), default=15)
-    risk_amber_score = models.PositiveSmallIntegerField(_("risk score for amber"), default=8)
+    risk_red_score = models.PositiveSmallIntegerField(
+        _("risk score for red"), default=15, validators=[MinValueValidator(1), MaxValueValidator(25)]
+    )
+    risk_amber_score = models.PositiveSmallIntegerField(
+        _("risk score for amber"), default=8, validators=[MinValueValidator(1), MaxValueValidator(25)]
+    )
+    scope_tolerance_pct = models.DecimalField(
+        _("scope tolerance (%)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("500"))],
+        help_text=_(
+            "Deliverables added or removed since the current baseline, with the pending scope changes, "
+            "in % of the baselined deliverables, beyond which an exception is raised."
+        ),
+    )
+    quality_tolerance_pct = models.DecimalField(
+        _("quality tolerance (%)"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("10"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("500"))],
+        help_text=_(
+            "Share of the deliverables due or decided that are rejected or late, "
+            "beyond which an exception is raised."
+        ),
+    )
 
     class AllocationMode(models.TextChoices):
         FLEXIBLE = "flexible", _("Flexible: over-allocation allowed and flagged")

@@ -3,11 +3,15 @@
 from pmo.core.roles import Role
 from portfolio.models import Membership
 from projects.models import Project
+from projects.thresholds import TOLERANCE_FIELDS
 
-# Fields only a PMO officer of the portfolio may set: the frame and the baseline.
+# The project's tolerance overrides (empty: the portfolio's); its stages' are on the tolerances page.
+PROJECT_TOLERANCE_FIELDS = TOLERANCE_FIELDS
+# Fields only a PMO officer of the portfolio may set: the frame, the baseline and the tolerances the
+# project manager is held to.
 PMO_OWNED_FIELDS = frozenset(
     {"portfolio", "programme", "code", "manager", "sponsor", "budget", "state", "stage", "strategic_score"}
-)
+) | frozenset(PROJECT_TOLERANCE_FIELDS)
 PROJECT_FIELDS = (
     "portfolio",
     "programme",
@@ -23,6 +27,7 @@ PROJECT_FIELDS = (
     "end_date",
     "budget",
     "strategic_score",
+    *PROJECT_TOLERANCE_FIELDS,
 )
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import BooleanField, Case, Exists, F, OuterRef, Prefetch, Q, QuerySet, When
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from pmo.core.periods import week_start
 from pmo.core.permissions import get_visible_or_404
@@ -186,7 +187,11 @@ def facts_for_projects(
         )
     deliverables: dict[int, list[DeliverableFact]] = defaultdict(list)
     for d in Deliverable.objects.filter(project_id__in=ids).order_by("pk"):
-        deliverables[d.project_id].append(DeliverableFact(name=d.name, due=d.due_date, state=d.state))
+        deliverables[d.project_id].append(
+            DeliverableFact(
+                name=d.name, due=d.due_date, state=d.state, created=timezone.localdate(d.created_at)
+            )
+        )
     latest = (
         {
             pk: {"percent_complete": r.percent_complete, "submitted_at": r.submitted_at}

@@ -3,6 +3,7 @@ with the figures in force) and their all-or-nothing save by the PMO officers, th
 deputy. An empty figure falls back to the project's override, then to the portfolio's default."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from pmo.core.audit import audit_context
 from portfolio.models import Stage
+from portfolio.strategy_models import PortfolioStrategySettings
 from projects.models import Project, ProjectStageTolerance
 from projects.thresholds import TOLERANCE_FIELDS, resolve_thresholds
 from projects.types import Thresholds
@@ -20,7 +22,26 @@ LIMITS = {
     "time_tolerance_days": (0, 250),
     "risk_red_score": (1, 25),
     "risk_amber_score": (1, 25),
+    "scope_tolerance_pct": (0, 500),
+    "quality_tolerance_pct": (0, 500),
+    "benefit_tolerance_pct": (0, 500),
 }
+# Figures with one decimal; the others are whole numbers.
+DECIMAL_FIELDS = frozenset(
+    {"cost_tolerance_pct", "scope_tolerance_pct", "quality_tolerance_pct", "benefit_tolerance_pct"}
+)
+
+
+def portfolio_benefit_tolerance(portfolio_id: int) -> Decimal:
+    """The portfolio's benefit tolerance (its strategy settings, else the settings' default)."""
+    found = (
+        PortfolioStrategySettings.objects.filter(portfolio_id=portfolio_id)
+        .values_list("benefit_tolerance_pct", flat=True)
+        .first()
+    )
+    if found is None:
+        return PortfolioStrategySettings._meta.get_field("benefit_tolerance_pct").default
+    return found
 
 
 def can_edit_tolerances(user, project: Project) -> bool:
@@ -36,16 +57,20 @@ class StageRow:
 
 
 def stage_rows(project: Project) -> list[StageRow]:
-    """Each stage of the project's methodology, its override and the tolerances in force (2 queries)."""
+    """Each stage of the project's methodology, its override and the tolerances in force (3 queries:
+    the stages, the overrides, the portfolio's benefit tolerance)."""
     if project.methodology_id is None:
         return []
     stages = list(Stage.objects.filter(methodology_id=project.methodology_id).order_by("order"))
     overrides = {row.stage_id: row for row in ProjectStageTolerance.objects.filter(project=project)}
+    benefit_default = portfolio_benefit_tolerance(project.portfolio_id)
     return [
         StageRow(
             stage=stage,
             override=overrides.get(stage.pk),
-            effective=resolve_thresholds(project.portfolio, project, overrides.get(stage.pk)),
+            effective=resolve_thresholds(
+                project.portfolio, project, overrides.get(stage.pk), benefit_default
+            ),
             current=stage.pk == project.current_stage_id,
         )
         for stage in stages

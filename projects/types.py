@@ -29,6 +29,10 @@ class Thresholds:
     time_tolerance_days: int = 10
     risk_red_score: int = 15
     risk_amber_score: int = 8
+    scope_tolerance_pct: Decimal = Decimal("10")
+    quality_tolerance_pct: Decimal = Decimal("10")
+    # None: the portfolio's benefit tolerance (its strategy settings, read with the benefits).
+    benefit_tolerance_pct: Decimal | None = None
     spi_amber_below: Decimal = Decimal("0.90")
     spi_red_below: Decimal = Decimal("0.80")
     stale_after_days: int = 14
@@ -71,6 +75,7 @@ class DeliverableFact:
     name: str
     due: date | None
     state: str  # planned / in_review / accepted / rejected
+    created: date | None = None  # the day it was recorded (scope against the baseline)
 
 
 @dataclass(frozen=True)

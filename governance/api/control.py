@@ -131,7 +131,7 @@ class ExceptionDecideSerializer(serializers.Serializer):
     tolerances = serializers.DictField(
         required=False,
         help_text="For tolerances_changed: cost_tolerance_pct, time_tolerance_days, risk_red_score, "
-        "risk_amber_score.",
+        "risk_amber_score, scope_tolerance_pct, quality_tolerance_pct, benefit_tolerance_pct.",
     )
 
 

@@ -27,6 +27,7 @@ from governance.control_forms import (
 )
 from governance.control_permissions import can_administer_committees, can_manage_committee, can_update_action
 from governance.models import Action, AgendaItem, Meeting
+from pmo.core.forms import STALE_MESSAGE
 from pmo.core.locking import StaleVersionError
 from pmo.core.permissions import get_visible_or_404, require
 from pmo.core.roles import Role
@@ -85,11 +86,17 @@ def _committee_form_response(request, form, committee=None, status=200):
 def _save_committee(request, form, committee=None):
     """Hand the cleaned form to the service; its field errors come back on the form (nothing written)."""
     data = dict(form.cleaned_data)
+    version = data.pop("version", None)
     try:
         if committee is None:
             portfolio = data.pop("portfolio")
             return committees.committee_create(actor=request.user, portfolio=portfolio, **data)
-        return committees.committee_update(actor=request.user, committee=committee, data=data)
+        return committees.committee_update(
+            actor=request.user, committee=committee, data=data, version=version
+        )
+    except StaleVersionError:
+        form.add_error(None, STALE_MESSAGE)
+        return None
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for field, problems in error.message_dict.items():

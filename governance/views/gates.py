@@ -16,38 +16,55 @@ from governance.forms import GateDecisionForm, GateRequestForm
 from governance.models import GateReview
 from governance.permissions import can_request_gate, is_gate_decider
 from pmo.core.locking import StaleVersionError
+from pmo.core.permissions import get_visible_or_404
 from pmo.core.views import render_list
 from portfolio.models import Stage
 from projects.models import DocumentVersion, Project
-from projects.selectors import project_get
+from projects.selectors import project_list
 
 TAB = "governance/partials/project_gates.html"
 
 
-def _request_form(project, gate, data=None) -> GateRequestForm:
+def _gates_project(*, user, pk) -> Project:
+    """One visible project with what the tab shows of its methodology and stage joined."""
+    return get_visible_or_404(project_list(user=user).select_related("methodology", "current_stage"), pk=pk)
+
+
+def _stages(project) -> list[Stage]:
+    """The stages of the project's methodology with their gate and its required document types."""
+    if project.methodology_id is None:
+        return []
+    return list(
+        Stage.objects.filter(methodology_id=project.methodology_id)
+        .select_related("gate")
+        .prefetch_related("gate__required_document_types")
+        .order_by("order")
+    )
+
+
+def _request_form(project, gate, data=None, required=None) -> GateRequestForm:
     versions = (
         DocumentVersion.objects.filter(document__project=project, document__current_version__isnull=False)
         .filter(pk__in=project.documents.values("current_version"))
         .select_related("document__document_type")
         .order_by("document__title")
     )
-    required = gates.required_documents(project, gate)
+    if required is None:
+        required = gates.required_documents(project, gate)
     initial = [r.document.current_version for r in required if r.uploaded]
     return GateRequestForm(data, gate=gate, versions=versions, initial_versions=initial)
 
 
-def _timeline(project, reviews) -> list[dict]:
+def _timeline(project, reviews, stages) -> list[dict]:
     """Each stage of the methodology with its place (done / current / to come) and its last review."""
     if project.methodology_id is None:
         return []
     last_review = {}
     for review in reversed(reviews):  # oldest first: the newest one wins
         last_review[review.stage_id] = review
-    current_order = project.current_stage.order if project.current_stage_id else 0
+    current_order = next((s.order for s in stages if s.pk == project.current_stage_id), 0)
     rows = []
-    for stage in (
-        Stage.objects.filter(methodology_id=project.methodology_id).select_related("gate").order_by("order")
-    ):
+    for stage in stages:
         if project.state == Project.State.CLOSED or stage.order < current_order:
             place = "done"
         elif stage.order == current_order:
@@ -68,7 +85,10 @@ def _timeline(project, reviews) -> list[dict]:
 def _tab_context(request, project, form=None) -> dict:
     reviews = selectors.project_gate_reviews(project=project)
     pending = next((r for r in reviews if r.state == GateReview.State.REQUESTED), None)
-    gate = gates.current_gate(project)
+    # The stages carry the current gate and its required types: no separate read of them.
+    stages = _stages(project)
+    gate = next((getattr(s, "gate", None) for s in stages if s.pk == project.current_stage_id), None)
+    required = gates.required_documents(project, gate) if gate is not None else []
     can_request = (
         can_request_gate(request.user, project)
         and gate is not None
@@ -77,21 +97,21 @@ def _tab_context(request, project, form=None) -> dict:
     )
     return {
         "project": project,
-        "timeline": _timeline(project, reviews),
+        "timeline": _timeline(project, reviews, stages),
         "reviews": reviews,
         "pending": pending,
         "gate": gate,
-        "required": gates.required_documents(project, gate) if gate is not None else [],
+        "required": required,
         "can_request": can_request,
         "is_decider": is_gate_decider(request.user, project),
-        "request_form": (form or _request_form(project, gate)) if can_request else None,
+        "request_form": (form or _request_form(project, gate, required=required)) if can_request else None,
     }
 
 
 @login_required
 @require_GET
 def project_gates_partial(request, pk):
-    project = project_get(user=request.user, pk=pk)
+    project = _gates_project(user=request.user, pk=pk)
     return render(request, TAB, _tab_context(request, project))
 
 
@@ -99,7 +119,7 @@ def project_gates_partial(request, pk):
 @require_POST
 def gate_request(request, pk):
     """Request the current gate; missing documents or answers re-render the form (422)."""
-    project = project_get(user=request.user, pk=pk)
+    project = _gates_project(user=request.user, pk=pk)
     if not can_request_gate(request.user, project):
         gates.record_denied(actor=request.user, action="request", project=project, request=request)
         raise PermissionDenied

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from portfolio.forms import PORTFOLIO_TOLERANCE_FIELDS
 from portfolio.models import Membership, Portfolio, Programme
 
 
@@ -15,6 +16,7 @@ class PortfolioSerializer(serializers.ModelSerializer):
             "currency",
             "fiscal_year_start_month",
             "allocation_mode",
+            *PORTFOLIO_TOLERANCE_FIELDS,
             "version",
             "archived_at",
         ]

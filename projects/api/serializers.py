@@ -16,6 +16,7 @@ from projects.models import (
     Risk,
     StatusReport,
 )
+from projects.thresholds import TOLERANCE_FIELDS
 
 
 class LatestStatusSerializer(serializers.ModelSerializer):
@@ -66,6 +67,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "budget",
+            *TOLERANCE_FIELDS,
             "latest_status",
             "version",
             "archived_at",

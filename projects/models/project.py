@@ -15,6 +15,10 @@ from pmo.core.models import ArchivableModel, TimeStampedModel, VersionedModel
 from pmo.core.roles import PORTFOLIO_WIDE_READ_ROLES, Role
 from portfolio.models import Methodology, Portfolio, Programme, Stage, portfolio_roles, portfolios_where
 
+# Bounds of a tolerance override: a percentage (0 to 500 %) and a risk score (1 to 25).
+PERCENT_TOLERANCE = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("500"))]
+RISK_SCORE = [MinValueValidator(1), MaxValueValidator(25)]
+
 EV_METHOD_CHOICES = [
     ("percent_complete", _("Percent complete × budget")),
     ("milestones", _("Weights of achieved milestones")),
@@ -162,13 +166,50 @@ class Project(TimeStampedModel, VersionedModel, ArchivableModel):
     )
     # Per-project overrides of the portfolio's tolerances; empty means "as the portfolio".
     cost_tolerance_pct = models.DecimalField(
-        _("cost tolerance (%)"), max_digits=5, decimal_places=1, null=True, blank=True
+        _("cost tolerance (%)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=PERCENT_TOLERANCE,
     )
     time_tolerance_days = models.PositiveSmallIntegerField(
-        _("time tolerance (working days)"), null=True, blank=True
+        _("time tolerance (working days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(250)],
     )
-    risk_red_score = models.PositiveSmallIntegerField(_("risk score for red"), null=True, blank=True)
-    risk_amber_score = models.PositiveSmallIntegerField(_("risk score for amber"), null=True, blank=True)
+    risk_red_score = models.PositiveSmallIntegerField(
+        _("risk score for red"), null=True, blank=True, validators=RISK_SCORE
+    )
+    risk_amber_score = models.PositiveSmallIntegerField(
+        _("risk score for amber"), null=True, blank=True, validators=RISK_SCORE
+    )
+    scope_tolerance_pct = models.DecimalField(
+        _("scope tolerance (%)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=PERCENT_TOLERANCE,
+    )
+    quality_tolerance_pct = models.DecimalField(
+        _("quality tolerance (%)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=PERCENT_TOLERANCE,
+    )
+    benefit_tolerance_pct = models.DecimalField(
+        _("benefit tolerance (%)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=PERCENT_TOLERANCE,
+        help_text=_("Empty: the portfolio's benefit tolerance (strategy settings)."),
+    )
     # Denormalised pointer to the current submitted report of the latest week (lists embed it).
     latest_report = models.ForeignKey(
         "projects.StatusReport",

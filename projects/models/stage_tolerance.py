@@ -10,6 +10,7 @@ from pmo.core.models import TimeStampedModel
 from portfolio.models import Stage
 
 SCORE = [MinValueValidator(1), MaxValueValidator(25)]
+PERCENT = [MinValueValidator(0), MaxValueValidator(500)]
 
 
 @tracked()
@@ -45,6 +46,15 @@ class ProjectStageTolerance(TimeStampedModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(25)],
+    )
+    scope_tolerance_pct = models.DecimalField(
+        _("scope tolerance (%)"), max_digits=5, decimal_places=1, null=True, blank=True, validators=PERCENT
+    )
+    quality_tolerance_pct = models.DecimalField(
+        _("quality tolerance (%)"), max_digits=5, decimal_places=1, null=True, blank=True, validators=PERCENT
+    )
+    benefit_tolerance_pct = models.DecimalField(
+        _("benefit tolerance (%)"), max_digits=5, decimal_places=1, null=True, blank=True, validators=PERCENT
     )
 
     class Meta:

@@ -206,10 +206,14 @@ def project_stage_tolerances(request, pk):
                 except InvalidOperation:
                     errors[f"{stage_row.stage.pk}-{field}"] = [_("Enter a number.")]
                     continue
-                if field != "cost_tolerance_pct" and number != number.to_integral_value():
+                decimal = field in stage_tolerances.DECIMAL_FIELDS
+                if not decimal and number != number.to_integral_value():
                     errors[f"{stage_row.stage.pk}-{field}"] = [_("Enter a whole number.")]
                     continue
-                values[field] = number if field == "cost_tolerance_pct" else int(number)
+                if decimal and number != number.quantize(Decimal("0.1")):
+                    errors[f"{stage_row.stage.pk}-{field}"] = [_("At most one decimal place.")]
+                    continue
+                values[field] = number if decimal else int(number)
             rows[stage_row.stage.pk] = values
         if not errors:
             try:

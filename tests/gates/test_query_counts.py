@@ -94,3 +94,28 @@ def test_gate_and_document_pages_run_a_constant_number_of_queries(world, client_
         print(f"QUERY-BUDGET {name}: {small[name]} → {large[name]} queries")
     assert large == small
     assert max(large.values()) <= MAX_QUERIES
+
+
+def test_the_gates_tab_stays_within_the_page_budget_of_15_queries(world, client_for):
+    """The project page's "Decision gates" tab, for the manager (request form) and the sponsor
+    (decider): at most 15 queries (tests/test_query_budget.py's budget), whatever the history."""
+    project = on_methodology(world.a1)
+    grow(world, project, 2)
+    url = reverse("governance:project-gates-partial", args=[project.pk])
+    clients = {name: client_for(name) for name in ("pm_a", "sponsor")}
+
+    def counts():
+        found = {}
+        for name, client in clients.items():
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url, HTTP_HX_REQUEST="true")
+            assert response.status_code == 200
+            found[name] = len(queries)
+        return found
+
+    small = counts()
+    grow(world, project, 10)
+    large = counts()
+    print(f"QUERY-BUDGET gates tab: {small} → {large} queries")
+    assert large == small
+    assert max(large.values()) <= 15

@@ -203,3 +203,27 @@ def test_pages_run_constant_queries(world, client_for):
         committee.members.add(user)
         meeting.attendees.add(user)
     assert [_count(client, url) for url in urls] == before
+
+
+def test_a_stale_committee_edit_is_refused_and_writes_nothing(world, client_for):
+    """Optimistic locking: the edit form carries the version it read; a concurrent change wins."""
+    from pmo.core.locking import StaleVersionError
+
+    committee = _committee(world)
+    read = committee.version
+    committees.committee_update(actor=world.users["pmo_a"], committee=committee, data={"name": "Renommé"})
+    assert committee.version == read + 1
+    with pytest.raises(StaleVersionError):
+        committees.committee_update(
+            actor=world.users["pmo_a"], committee=committee, data={"name": "Autre"}, version=read
+        )
+    client = client_for("pmo_a")
+    url = reverse("governance:committee-edit", args=[committee.pk])
+    assert f'name="version" value="{read + 1}"' in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {"name": "Écrasé", "chair": world.users["sponsor"].pk, "version": read},
+    )
+    assert response.status_code == 422
+    committee.refresh_from_db()
+    assert (committee.name, committee.version) == ("Renommé", read + 1)

@@ -191,7 +191,8 @@ def test_raising_by_hand_drafts_a_report_around_the_summary(a1, world):
         limit=Decimal("0"),
         as_of=AS_OF,
     )
-    assert (exception.raised_by, exception.state, exception.unit) == (world.users["pm_a"], "open", "")
+    # quality is measured in % (a measured tolerance now); nothing is due yet, so no options drafted
+    assert (exception.raised_by, exception.state, exception.unit) == (world.users["pm_a"], "open", "pct")
     report = exception.report
     assert report.cause == "Deux livrables refusés en recette."
     assert report.options == [] and report.recommendation == ""

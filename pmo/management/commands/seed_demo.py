@@ -11,6 +11,7 @@ from governance.control_seed import seed_change_control
 from governance.gate_seed import seed_gates
 from governance.intake_seed import seed_intake
 from governance.seed import seed_exceptions
+from governance.services import scan_all
 from pmo.core.audit import audit_context
 from portfolio.models import Portfolio
 from portfolio.seed import DEMO_PEOPLE, seed_large_structure, seed_structure
@@ -90,6 +91,9 @@ class Command(BaseCommand):
                     )
                 # Change requests, committees and their meetings, decisions, actions, lessons learned.
                 seed_change_control(today=today)
+                # The day's scan sees what change control left pending (scope changes awaiting a
+                # decision count in the scope tolerance): a second seed run raises nothing more.
+                scan_all(as_of=today)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo portfolio ready: {len(projects)} projects, "
