@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0005_protect_relations'),
+        ("governance", "0006_project_intake"),
     ]
 
     operations = [
