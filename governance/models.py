@@ -245,6 +245,15 @@ from governance.control_models import (  # noqa: E402
     SteeringCommittee,
 )
 
+# Portfolio scenarios chosen by the optimiser (issue 7 item 4).
+from governance.scenario_models import (  # noqa: E402
+    Scenario,
+    ScenarioBudget,
+    ScenarioCapacity,
+    ScenarioDependency,
+    ScenarioProject,
+)
+
 __all__ = [
     "Action",
     "AgendaItem",
@@ -255,5 +264,10 @@ __all__ = [
     "LessonLearned",
     "Meeting",
     "ProjectException",
+    "Scenario",
+    "ScenarioBudget",
+    "ScenarioCapacity",
+    "ScenarioDependency",
+    "ScenarioProject",
     "SteeringCommittee",
 ]
