@@ -68,6 +68,7 @@ class ProjectFigures:
     cost: dict[tuple[int, str], Decimal]
     demand: dict[tuple[int, str], float]
     requires: tuple[int, ...]
+    requires_codes: tuple[str, ...] = ()
 
     @property
     def project(self) -> Project:
@@ -183,6 +184,7 @@ def scenario_inputs(scenario: Scenario, *, today: date | None = None) -> Scenari
     requires: dict[int, list[int]] = defaultdict(list)
     for project_id, needed in scenario.dependencies.values_list("project_id", "requires_id"):
         requires[project_id].append(needed)
+    codes = {e.project_id: e.project.code for e in entries}
     figures = []
     for entry in entries:
         pid = entry.project_id
@@ -195,6 +197,7 @@ def scenario_inputs(scenario: Scenario, *, today: date | None = None) -> Scenari
                 cost=dict(cost.get(pid, {})),
                 demand={key: round(days, 2) for key, days in demand.get(pid, {}).items()},
                 requires=tuple(requires.get(pid, ())),
+                requires_codes=tuple(codes.get(r, "?") for r in requires.get(pid, ())),
             )
         )
     budget = {
