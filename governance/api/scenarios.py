@@ -220,7 +220,7 @@ class ScenarioViewSet(
 
     @extend_schema(request=None, responses={200: ScenarioSerializer, 202: ScenarioSerializer, 409: OpenApiResponse(description="Committed")})
     @action(detail=True, methods=["post"])
-    def run(self, request, pk=None):
+    def run(self, request, pk=None, **kwargs):
         """Run the optimiser: inline (200) or, for a large scenario, queued for a worker (202;
         follow `run_status` and `run_progress`)."""
         scenario = self.get_object()
@@ -237,7 +237,7 @@ class ScenarioViewSet(
         responses={200: ScenarioSerializer, 409: OpenApiResponse(description="Already committed")},
     )
     @action(detail=True, methods=["post"])
-    def commit(self, request, pk=None):
+    def commit(self, request, pk=None, **kwargs):
         """Commit the last run (If-Match): a governance Decision is recorded with the rationale."""
         scenario = self.get_object()
         version = expected_version_from(request)
@@ -258,7 +258,7 @@ class ScenarioViewSet(
 
     @extend_schema(responses={200: RESULT})
     @action(detail=True, methods=["get"])
-    def result(self, request, pk=None):
+    def result(self, request, pk=None, **kwargs):
         """The last run: selection, uses, binding limits and conflicts in words, projects left out."""
         scenario = self.get_object()
         inputs = scenario_inputs(scenario)
@@ -294,7 +294,7 @@ class ScenarioViewSet(
 
     @extend_schema(responses={200: FRONTIER})
     @action(detail=True, methods=["get"])
-    def frontier(self, request, pk=None):
+    def frontier(self, request, pk=None, **kwargs):
         """The efficient frontier of the last run: the best total score for each total budget."""
         return Response(self.get_object().frontier)
 
