@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 
 from governance.control_seed import seed_change_control
 from governance.gate_seed import seed_gates
+from governance.scenario_seed import seed_scenarios
 from governance.seed import seed_exceptions
 from pmo.core.audit import audit_context
 from portfolio.models import Portfolio
@@ -100,6 +101,8 @@ class Command(BaseCommand):
             self._seed_large(structure=structure, password=password, today=today)
         with transaction.atomic(), audit_context(actor=structure.users["pmo"], reason="seed_demo"):
             self._counts(seed_capacity(size=size, today=today))
+            # Portfolio scenarios need the pools (their capacity) and the scores.
+            self._counts(seed_scenarios(actor=structure.users["pmo"], today=today))
         self.stdout.write(
             f"Done in {time.monotonic() - started:.1f} s. Demo logins (password: {password!r}):"
         )
