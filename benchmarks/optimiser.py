@@ -4,7 +4,7 @@
     .venv/bin/python -m benchmarks.optimiser [--sizes 50 500 2000] [--repeat 3] [--seed 7]
 
 For each size: the time of one exact solve (proving the optimum, stopped at --time-limit), then
-with the settings scenario runs use above 100 candidates (governance.scenario_services.LARGE_SETTINGS:
+with the settings scenario runs use above 100 candidates (governance.optimiser.LARGE_SETTINGS:
 0.5 % gap, 8 re-solves for the projects just over the line): one solve, `optimise` (selection,
 explanation, re-solves) and a 12-point efficient frontier (1 % gap). The limits are about 45 % of
 what all candidates ask, so that most of them bind — harder than a real portfolio. Pure: no database.
@@ -86,7 +86,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--time-limit", type=float, default=60)
     args = parser.parse_args(argv)
-    from governance.scenario_services import LARGE_SETTINGS
+    from governance.optimiser import LARGE_SETTINGS
 
     settings = dict(LARGE_SETTINGS)
     print(

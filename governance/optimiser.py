@@ -28,6 +28,9 @@ BINDING_SLACK = 0.005
 # "Just over the line": left out, but selected when one binding limit grows by this share (for a
 # hand-made selection, `explain`: it would fit with at most this much more of one limit).
 OVER_THE_LINE_SHARE = 0.10
+# For large portfolios (hundreds of candidates): stop within 0.5 % of the optimum, look for the
+# projects just over the line with the 8 tightest binding limits only (see benchmarks/optimiser.py).
+LARGE_SETTINGS = {"mip_gap": 0.005, "max_resolves": 8, "time_limit_s": 30}
 
 
 @dataclass(frozen=True)

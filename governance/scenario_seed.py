@@ -22,12 +22,12 @@ from projects.models import Allocation, CostLine, Project, ProjectScore
 REQUESTS = {
     "dsi-groupe": [
         ("sd-wan", "Réseau SD-WAN des agences", "architecte", 45, 30, 380000, 60000, (4, 4, 2, 4, 1), None, False),
-        ("crm-unifie", "CRM unifié ventes et service", "developpeur", 120, 90, 520000, 80000, (5, 5, 3, 3, 1), "sd-wan", False),
+        ("visio-agences", "Visioconférence dans les agences", "developpeur", 120, 90, 520000, 80000, (5, 5, 3, 3, 1), "sd-wan", False),
         ("archivage-legal", "Archivage légal électronique", "developpeur", 40, 20, 150000, 30000, (2, 3, 1, 5, 5), None, True),
     ],
     "transfo-indus": [
-        ("jumeau-numerique", "Jumeau numérique ligne 2", "automaticien", 60, 50, 450000, 40000, (5, 4, 4, 3, 1), None, False),
-        ("vision-qualite", "Contrôle qualité par vision", "ingenieur-process", 50, 40, 260000, 30000, (4, 5, 2, 4, 1), "jumeau-numerique", False),
+        ("jumeau-ligne-2", "Jumeau numérique ligne 2", "automaticien", 60, 50, 450000, 40000, (5, 4, 4, 3, 1), None, False),
+        ("vision-qualite", "Contrôle qualité par vision", "ingenieur-process", 50, 40, 260000, 30000, (4, 5, 2, 4, 1), "jumeau-ligne-2", False),
         ("reach-tracabilite", "Traçabilité REACH des substances", "ingenieur-process", 30, 20, 120000, 20000, (2, 3, 1, 5, 5), None, True),
     ],
 }
@@ -106,11 +106,17 @@ def seed_scenarios(*, actor, today: date) -> dict[str, int]:
             for f in inputs.figures
             if f.project.code in mandatory_codes
         }
-        forced = {f.project.pk for f in inputs.figures if f.entry.mode == "mandatory"} | set(modes)
         pairs = set(base.dependencies.values_list("project_id", "requires_id"))
         for code, *_rest, needs, _m in REQUESTS[portfolio.code]:
             if needs:
                 pairs.add((requests[code].pk, requests[needs].pk))
+        # the mandatory projects and what they need, transitively
+        forced = {f.project.pk for f in inputs.figures if f.entry.mode == "mandatory"} | set(modes)
+        grown = True
+        while grown:
+            extra = {needed for project, needed in pairs if project in forced} - forced
+            forced |= extra
+            grown = bool(extra)
         # next year's CAPEX: the mandatory projects plus 60 % of what the candidates ask
         key = (year, "capex")
         forced_capex = sum((f.cost.get(key, Decimal(0)) for f in inputs.figures if f.project.pk in forced), Decimal(0))
@@ -127,7 +133,7 @@ def seed_scenarios(*, actor, today: date) -> dict[str, int]:
                 target[k] = target.get(k, 0) + days
         for k, limit in inputs.limits.capacity.items():
             if demand_forced.get(k, 0) > limit:
-                capacities[k] = Decimal(int(demand_forced[k] * 1.05) + 1)
+                capacities[k] = Decimal(int(demand_forced[k] * 1.08) + 1)
         first_role = Role.objects.filter(code=REQUESTS[portfolio.code][1][2]).first()
         tight = (first_role.pk, f"{year}-T1") if first_role else None
         if tight and tight in demand_asked:
@@ -139,7 +145,13 @@ def seed_scenarios(*, actor, today: date) -> dict[str, int]:
             actor=actor, scenario=base, version=base.version, budgets=budgets, capacities=capacities,
             modes=modes, dependencies=pairs,
         )
-        services.scenario_run(actor=actor, scenario=base, asynchronous=False)
+        base = services.scenario_run(actor=actor, scenario=base, asynchronous=False)
+        use = next((u for u in base.result.get("uses", []) if u["key"] == [year, "capex"]), None)
+        if use is not None and not use["binding"] and use["used"] > forced_capex:
+            # tighten next year's CAPEX under what the first run used, so that it binds
+            budgets[key] = _round(forced_capex + (Decimal(str(use["used"])) - forced_capex) * Decimal("0.8"))
+            base = services.scenario_update(actor=actor, scenario=base, version=base.version, budgets=budgets)
+            services.scenario_run(actor=actor, scenario=base, asynchronous=False)
         hiring = services.scenario_create(
             actor=actor,
             portfolio=portfolio,

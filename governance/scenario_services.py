@@ -41,7 +41,7 @@ ASYNC_THRESHOLD = 300
 # Above this many projects the solver stops within 0.5 % of the optimum and the search for the
 # projects just over the line re-solves for the 8 tightest binding limits only (issue 7 figures).
 LARGE = 100
-LARGE_SETTINGS = {"mip_gap": 0.005, "max_resolves": 8, "time_limit_s": 30}
+LARGE_SETTINGS = optimiser.LARGE_SETTINGS
 FRONTIER_POINTS = 12
 SCENARIO_FIELDS = ("name", "description", "first_year", "years")
 
