@@ -147,9 +147,15 @@ def seed_scenarios(*, actor, today: date) -> dict[str, int]:
         )
         base = services.scenario_run(actor=actor, scenario=base, asynchronous=False)
         use = next((u for u in base.result.get("uses", []) if u["key"] == [year, "capex"]), None)
-        if use is not None and not use["binding"] and use["used"] > forced_capex:
-            # tighten next year's CAPEX under what the first run used, so that it binds
-            budgets[key] = _round(forced_capex + (Decimal(str(use["used"])) - forced_capex) * Decimal("0.8"))
+        chosen = set(base.result.get("selected", []))
+        capex = {f.project.pk: f.cost.get(key, Decimal(0)) for f in inputs.figures if f.project.pk not in forced}
+        kept = [c for pk, c in capex.items() if pk in chosen and c > 0]
+        out = [c for pk, c in capex.items() if pk not in chosen and c > 0]
+        if use is not None and not use["binding"] and (len(kept) >= 2 or out):
+            # next year's CAPEX made binding: half the dearest selected project short, or just
+            # short of the cheapest project left out (which is then just over the line)
+            used = Decimal(str(use["used"]))
+            budgets[key] = _round(used - max(kept) / 2) if len(kept) >= 2 else _round(used + min(out) * Decimal("0.9")) - STEP
             base = services.scenario_update(actor=actor, scenario=base, version=base.version, budgets=budgets)
             services.scenario_run(actor=actor, scenario=base, asynchronous=False)
         hiring = services.scenario_create(
