@@ -57,7 +57,9 @@ def portfolio(size: int, seed: int):
     for year in YEARS:
         for kind in ("capex", "opex"):
             total = sum((c.cost.get((year, kind), Decimal(0)) for c in candidates), Decimal(0))
-            forced = sum((c.cost.get((year, kind), Decimal(0)) for c in candidates if c.mandatory), Decimal(0))
+            forced = sum(
+                (c.cost.get((year, kind), Decimal(0)) for c in candidates if c.mandatory), Decimal(0)
+            )
             budget[(year, kind)] = max(forced, (total * Decimal(share)).quantize(Decimal(1)))
     capacity = {}
     for role in ROLES:
@@ -101,20 +103,20 @@ def main(argv=None) -> int:
             return sum(x.score for x in c if x.key in (keys or ()))
 
         exact_s, exact = timed(
-            lambda c=candidates, l=limits: optimiser._solve(c, l, time_limit_s=args.time_limit), 1
+            lambda c=candidates, lim=limits: optimiser._solve(c, lim, time_limit_s=args.time_limit), 1
         )
         solve_s, chosen = timed(
-            lambda c=candidates, l=limits: optimiser._solve(
-                c, l, time_limit_s=settings["time_limit_s"], mip_gap=settings["mip_gap"]
+            lambda c=candidates, lim=limits: optimiser._solve(
+                c, lim, time_limit_s=settings["time_limit_s"], mip_gap=settings["mip_gap"]
             ),
             args.repeat,
         )
-        optimise_s, result = timed(lambda c=candidates, l=limits: optimiser.optimise(c, l, **settings), 1)
+        optimise_s, result = timed(lambda c=candidates, lim=limits: optimiser.optimise(c, lim, **settings), 1)
         total = sum(limits.budget.values(), Decimal(0))
         budgets = [total * Decimal(i) / 11 for i in range(12)]
         frontier_s, _points = timed(
-            lambda c=candidates, l=limits, b=budgets: optimiser.efficient_frontier(
-                c, l, b, time_limit_s=10, mip_gap=0.01
+            lambda c=candidates, lim=limits, b=budgets: optimiser.efficient_frontier(
+                c, lim, b, time_limit_s=10, mip_gap=0.01
             ),
             1,
         )

@@ -7,7 +7,9 @@ from pmo.core.formatting import CURRENCY_SYMBOLS
 from projects.charts import GRID, NAVY, ORANGE, _figure, _layout
 
 
-def frontier_figure(points: list[dict], *, budget: float | None, score: float | None, currency: str = "EUR") -> dict:
+def frontier_figure(
+    points: list[dict], *, budget: float | None, score: float | None, currency: str = "EUR"
+) -> dict:
     symbol = CURRENCY_SYMBOLS.get(currency, currency)
     data = [
         {
@@ -18,8 +20,13 @@ def frontier_figure(points: list[dict], *, budget: float | None, score: float | 
             "y": [p["score"] for p in points],
             "customdata": [p["count"] for p in points],
             "line": {"color": NAVY, "width": 2.5, "shape": "hv"},
-            "hovertemplate": "%{x:,.0f} " + symbol + "<br>" + _("score") + " %{y:.1f}<br>%{customdata} "
-            + _("projects") + "<extra></extra>",
+            "hovertemplate": "%{x:,.0f} "
+            + symbol
+            + "<br>"
+            + _("score")
+            + " %{y:.1f}<br>%{customdata} "
+            + _("projects")
+            + "<extra></extra>",
         }
     ]
     if budget is not None and score is not None:
@@ -35,7 +42,11 @@ def frontier_figure(points: list[dict], *, budget: float | None, score: float | 
             }
         )
     layout = _layout(
-        xaxis={"title": {"text": _("Total budget (%(symbol)s)") % {"symbol": symbol}}, "gridcolor": GRID, "tickformat": ",.0f"},
+        xaxis={
+            "title": {"text": _("Total budget (%(symbol)s)") % {"symbol": symbol}},
+            "gridcolor": GRID,
+            "tickformat": ",.0f",
+        },
         yaxis={"title": {"text": _("Total weighted score")}, "gridcolor": GRID, "rangemode": "tozero"},
     )
     return _figure(data, layout, filename="efficient-frontier")

@@ -20,6 +20,12 @@ def limit_name(kind: str, key, roles: dict, *, currency: str = "EUR") -> str:
     return _("the capacity of %(role)s in %(quarter)s") % {"role": role, "quarter": key[1]}
 
 
+def _short(kind: str, key, roles: dict) -> str:
+    if kind == "budget":
+        return f"{KIND_LABEL.get(key[1], key[1])} {key[0]}"
+    return roles.get(key[0]) or roles.get(str(key[0])) or "?"
+
+
 def amount(kind: str, value: float, currency: str = "EUR") -> str:
     if kind == "budget":
         return format_money(value, currency)
@@ -37,6 +43,7 @@ class UseRow:
     used_text: str
     limit_text: str
     blocks: list[str] = field(default_factory=list)
+    short: str = ""  # "CAPEX 2027" or the role's name
 
     @property
     def share(self) -> float:
@@ -92,7 +99,10 @@ def outcome(snapshot: dict, *, labels: dict, roles: dict, currency: str = "EUR")
             [],
             [],
             [],
-            [problem_text(p, labels=labels, roles=roles, currency=currency) for p in snapshot.get("problems", [])],
+            [
+                problem_text(p, labels=labels, roles=roles, currency=currency)
+                for p in snapshot.get("problems", [])
+            ],
         )
     uses = [
         UseRow(
@@ -104,6 +114,7 @@ def outcome(snapshot: dict, *, labels: dict, roles: dict, currency: str = "EUR")
             u["binding"],
             amount(u["kind"], u["used"], currency),
             amount(u["kind"], u["limit"], currency),
+            short=_short(u["kind"], u["key"], roles),
         )
         for u in snapshot.get("uses", [])
     ]
@@ -130,7 +141,14 @@ def outcome(snapshot: dict, *, labels: dict, roles: dict, currency: str = "EUR")
             else:
                 reasons.append(_("fits alone, but the projects it would displace score more together"))
         left_rows.append(
-            LeftRow(item["project"], label(item["project"]), item["score"], reasons, item["just_over_the_line"], let_in)
+            LeftRow(
+                item["project"],
+                label(item["project"]),
+                item["score"],
+                reasons,
+                item["just_over_the_line"],
+                let_in,
+            )
         )
     return Outcome(
         "optimal",

@@ -162,9 +162,7 @@ class ScenarioCapacity(models.Model):
     )
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+", verbose_name=_("role"))
     quarter = models.CharField(_("quarter"), max_length=7)
-    days = models.DecimalField(
-        _("days"), max_digits=9, decimal_places=1, validators=[MinValueValidator(0)]
-    )
+    days = models.DecimalField(_("days"), max_digits=9, decimal_places=1, validators=[MinValueValidator(0)])
 
     class Meta:
         verbose_name = _("scenario capacity")
@@ -224,7 +222,9 @@ class ScenarioDependency(models.Model):
     scenario = models.ForeignKey(
         Scenario, on_delete=models.PROTECT, related_name="dependencies", verbose_name=_("scenario")
     )
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project"))
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("project")
+    )
     requires = models.ForeignKey(
         Project, on_delete=models.PROTECT, related_name="+", verbose_name=_("requires")
     )

@@ -21,14 +21,80 @@ from projects.models import Allocation, CostLine, Project, ProjectScore
 # (valeur, alignement, risque, urgence, reglementaire), needs (another request's code), mandatory
 REQUESTS = {
     "dsi-groupe": [
-        ("sd-wan", "Réseau SD-WAN des agences", "architecte", 45, 30, 380000, 60000, (4, 4, 2, 4, 1), None, False),
-        ("visio-agences", "Visioconférence dans les agences", "developpeur", 120, 90, 520000, 80000, (5, 5, 3, 3, 1), "sd-wan", False),
-        ("archivage-legal", "Archivage légal électronique", "developpeur", 40, 20, 150000, 30000, (2, 3, 1, 5, 5), None, True),
+        (
+            "sd-wan",
+            "Réseau SD-WAN des agences",
+            "architecte",
+            45,
+            30,
+            380000,
+            60000,
+            (4, 4, 2, 4, 1),
+            None,
+            False,
+        ),
+        (
+            "visio-agences",
+            "Visioconférence dans les agences",
+            "developpeur",
+            120,
+            90,
+            520000,
+            80000,
+            (5, 5, 3, 3, 1),
+            "sd-wan",
+            False,
+        ),
+        (
+            "archivage-legal",
+            "Archivage légal électronique",
+            "developpeur",
+            40,
+            20,
+            150000,
+            30000,
+            (2, 3, 1, 5, 5),
+            None,
+            True,
+        ),
     ],
     "transfo-indus": [
-        ("jumeau-ligne-2", "Jumeau numérique ligne 2", "automaticien", 60, 50, 450000, 40000, (5, 4, 4, 3, 1), None, False),
-        ("vision-qualite", "Contrôle qualité par vision", "ingenieur-process", 50, 40, 260000, 30000, (4, 5, 2, 4, 1), "jumeau-ligne-2", False),
-        ("reach-tracabilite", "Traçabilité REACH des substances", "ingenieur-process", 30, 20, 120000, 20000, (2, 3, 1, 5, 5), None, True),
+        (
+            "jumeau-ligne-2",
+            "Jumeau numérique ligne 2",
+            "automaticien",
+            60,
+            50,
+            450000,
+            40000,
+            (5, 4, 4, 3, 1),
+            None,
+            False,
+        ),
+        (
+            "vision-qualite",
+            "Contrôle qualité par vision",
+            "ingenieur-process",
+            50,
+            40,
+            260000,
+            30000,
+            (4, 5, 2, 4, 1),
+            "jumeau-ligne-2",
+            False,
+        ),
+        (
+            "reach-tracabilite",
+            "Traçabilité REACH des substances",
+            "ingenieur-process",
+            30,
+            20,
+            120000,
+            20000,
+            (2, 3, 1, 5, 5),
+            None,
+            True,
+        ),
     ],
 }
 CRITERIA = ("valeur", "alignement", "risque", "urgence", "reglementaire")
@@ -59,18 +125,31 @@ def _requests(portfolio: Portfolio, year: int, manager) -> dict[str, Project]:
         if not created:
             continue
         for month in range(1, 13):
-            CostLine.objects.create(project=project, month=date(year, month, 1), category="capex",
-                                    planned=(Decimal(capex) / 12).quantize(Decimal("0.01")))
-            CostLine.objects.create(project=project, month=date(year, month, 1), category="opex",
-                                    planned=(Decimal(opex) / 12).quantize(Decimal("0.01")))
+            CostLine.objects.create(
+                project=project,
+                month=date(year, month, 1),
+                category="capex",
+                planned=(Decimal(capex) / 12).quantize(Decimal("0.01")),
+            )
+            CostLine.objects.create(
+                project=project,
+                month=date(year, month, 1),
+                category="opex",
+                planned=(Decimal(opex) / 12).quantize(Decimal("0.01")),
+            )
         role = Role.objects.filter(code=role_code).first()
         if role is not None:
             for quarter, days in ((1, q1), (2, q2)):
                 start = date(year, 3 * quarter - 2, 1)
                 end = date(year, 3 * quarter, 30 if quarter == 2 else 31)
                 Allocation.objects.create(
-                    project=project, role=role, start_date=start, end_date=end, unit="hours",
-                    hours_per_week=(Decimal(days) * 7 / 13).quantize(Decimal("0.01")), state="requested",
+                    project=project,
+                    role=role,
+                    start_date=start,
+                    end_date=end,
+                    unit="hours",
+                    hours_per_week=(Decimal(days) * 7 / 13).quantize(Decimal("0.01")),
+                    state="requested",
                     note="Estimation de la demande",
                 )
         for criterion_code, value in zip(CRITERIA, values, strict=True):
@@ -119,8 +198,12 @@ def seed_scenarios(*, actor, today: date) -> dict[str, int]:
             grown = bool(extra)
         # next year's CAPEX: the mandatory projects plus 60 % of what the candidates ask
         key = (year, "capex")
-        forced_capex = sum((f.cost.get(key, Decimal(0)) for f in inputs.figures if f.project.pk in forced), Decimal(0))
-        asked = sum((f.cost.get(key, Decimal(0)) for f in inputs.figures if f.project.pk not in forced), Decimal(0))
+        forced_capex = sum(
+            (f.cost.get(key, Decimal(0)) for f in inputs.figures if f.project.pk in forced), Decimal(0)
+        )
+        asked = sum(
+            (f.cost.get(key, Decimal(0)) for f in inputs.figures if f.project.pk not in forced), Decimal(0)
+        )
         budgets = {key: _round(forced_capex + asked * Decimal("0.6"))}
         # capacity: never below what the mandatory projects book (the pool may be overbooked
         # already), and the first request's role in Q1 tight: mandatory demand + half the asked.
@@ -142,20 +225,31 @@ def seed_scenarios(*, actor, today: date) -> dict[str, int]:
             if k not in inputs.limits.capacity and k not in capacities and k != tight:
                 capacities[k] = Decimal(int(demand_forced.get(k, 0) + demand_asked[k]) + 1)
         base = services.scenario_update(
-            actor=actor, scenario=base, version=base.version, budgets=budgets, capacities=capacities,
-            modes=modes, dependencies=pairs,
+            actor=actor,
+            scenario=base,
+            version=base.version,
+            budgets=budgets,
+            capacities=capacities,
+            modes=modes,
+            dependencies=pairs,
         )
         base = services.scenario_run(actor=actor, scenario=base, asynchronous=False)
         use = next((u for u in base.result.get("uses", []) if u["key"] == [year, "capex"]), None)
         chosen = set(base.result.get("selected", []))
-        capex = {f.project.pk: f.cost.get(key, Decimal(0)) for f in inputs.figures if f.project.pk not in forced}
+        capex = {
+            f.project.pk: f.cost.get(key, Decimal(0)) for f in inputs.figures if f.project.pk not in forced
+        }
         kept = [c for pk, c in capex.items() if pk in chosen and c > 0]
         out = [c for pk, c in capex.items() if pk not in chosen and c > 0]
         if use is not None and not use["binding"] and (len(kept) >= 2 or out):
             # next year's CAPEX made binding: half the dearest selected project short, or just
             # short of the cheapest project left out (which is then just over the line)
             used = Decimal(str(use["used"]))
-            budgets[key] = _round(used - max(kept) / 2) if len(kept) >= 2 else _round(used + min(out) * Decimal("0.9")) - STEP
+            budgets[key] = (
+                _round(used - max(kept) / 2)
+                if len(kept) >= 2
+                else _round(used + min(out) * Decimal("0.9")) - STEP
+            )
             base = services.scenario_update(actor=actor, scenario=base, version=base.version, budgets=budgets)
             services.scenario_run(actor=actor, scenario=base, asynchronous=False)
         hiring = services.scenario_create(
@@ -173,8 +267,13 @@ def seed_scenarios(*, actor, today: date) -> dict[str, int]:
         if tight and tight in more:
             more[tight] = more[tight] + 120
         hiring = services.scenario_update(
-            actor=actor, scenario=hiring, version=hiring.version,
-            budgets={key: _round(budgets[key] * Decimal("1.1"))}, capacities=more, modes=modes, dependencies=pairs,
+            actor=actor,
+            scenario=hiring,
+            version=hiring.version,
+            budgets={key: _round(budgets[key] * Decimal("1.1"))},
+            capacities=more,
+            modes=modes,
+            dependencies=pairs,
         )
         services.scenario_run(actor=actor, scenario=hiring, asynchronous=False)
         counts["Scenario"] += 2

@@ -46,7 +46,9 @@ def quarter_of(day: date) -> str:
 def pool_capacity(portfolio: Portfolio | int, first_year: int, years: int) -> dict[tuple[int, str], Decimal]:
     """Capacity days of each role of the portfolio's pool per quarter of the horizon (from
     projects.capacity_selectors.role_capacity_by_period, monthly, summed per quarter)."""
-    rows = role_capacity_by_period(portfolio, date(first_year, 1, 1), date(first_year + years - 1, 12, 31), "month")
+    rows = role_capacity_by_period(
+        portfolio, date(first_year, 1, 1), date(first_year + years - 1, 12, 31), "month"
+    )
     hours: dict[tuple[int, str], float] = defaultdict(float)
     for row in rows:
         hours[(row.role_id, quarter_of(row.period_start))] += row.capacity_hours

@@ -93,7 +93,9 @@ def scenario_create(*, actor, portfolio: Portfolio, data: Mapping[str, Any], tod
             ScenarioProject(
                 scenario=scenario,
                 project=p,
-                mode=ScenarioProject.Mode.MANDATORY if p.state in RUNNING_STATES else ScenarioProject.Mode.CANDIDATE,
+                mode=ScenarioProject.Mode.MANDATORY
+                if p.state in RUNNING_STATES
+                else ScenarioProject.Mode.CANDIDATE,
             )
             for p in projects
         )
@@ -118,7 +120,7 @@ def _fill_horizon(scenario: Scenario, project_ids: list[int], *, today) -> None:
     scenario.capacities.exclude(quarter__in=quarters).delete()
     have = set(scenario.budgets.values_list("year", "kind"))
     planned: dict[tuple[int, str], Decimal] = {}
-    for project_id, month, kind, amount in CostLine.objects.filter(
+    for _project_id, month, kind, amount in CostLine.objects.filter(
         project_id__in=project_ids, month__year__in=years
     ).values_list("project_id", "month", "category", "planned"):
         planned[(month.year, kind)] = planned.get((month.year, kind), Decimal(0)) + amount
@@ -131,7 +133,9 @@ def _fill_horizon(scenario: Scenario, project_ids: list[int], *, today) -> None:
     have_cap = set(scenario.capacities.values_list("role_id", "quarter"))
     ScenarioCapacity.objects.bulk_create(
         ScenarioCapacity(scenario=scenario, role_id=role_id, quarter=quarter, days=days)
-        for (role_id, quarter), days in sorted(pool_capacity(scenario.portfolio_id, years[0], len(years)).items())
+        for (role_id, quarter), days in sorted(
+            pool_capacity(scenario.portfolio_id, years[0], len(years)).items()
+        )
         if (role_id, quarter) not in have_cap and quarter in quarters
     )
 
@@ -403,7 +407,9 @@ def scenario_run(*, actor, scenario: Scenario, asynchronous: bool | None = None)
         if asynchronous:
             from governance.tasks import run_scenario
 
-            Scenario.objects.filter(pk=scenario.pk).update(run_status=Scenario.RunStatus.QUEUED, run_progress=0)
+            Scenario.objects.filter(pk=scenario.pk).update(
+                run_status=Scenario.RunStatus.QUEUED, run_progress=0
+            )
             transaction.on_commit(lambda: run_scenario.delay(scenario.pk))
         else:
             _store(scenario.pk, compute(scenario))
@@ -456,7 +462,9 @@ def scenario_commit(*, actor, scenario: Scenario, version: int, rationale: str) 
         raise ValidationError(errors)
     now = timezone.now()
     selected = list(
-        scenario.entries.filter(selected=True).order_by("project__code").values_list("project__code", flat=True)
+        scenario.entries.filter(selected=True)
+        .order_by("project__code")
+        .values_list("project__code", flat=True)
     )
     with audit_context(actor=actor):
         updated = versioned_update(

@@ -44,7 +44,9 @@ urlpatterns += [
     path("governance/portfolios/<int:pk>/scenarios/", scenarios.scenario_list, name="scenario-list"),
     path("governance/portfolios/<int:pk>/scenarios/new/", scenarios.scenario_create, name="scenario-create"),
     path(
-        "governance/portfolios/<int:pk>/scenarios/compare/", scenarios.scenario_compare, name="scenario-compare"
+        "governance/portfolios/<int:pk>/scenarios/compare/",
+        scenarios.scenario_compare,
+        name="scenario-compare",
     ),
     path("governance/scenarios/<int:pk>/", scenarios.scenario_detail, name="scenario-detail"),
     path("governance/scenarios/<int:pk>/edit/", scenarios.scenario_edit, name="scenario-edit"),

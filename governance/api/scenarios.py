@@ -128,7 +128,11 @@ RESULT = inline_serializer(
 )
 FRONTIER = inline_serializer(
     "ScenarioFrontierPoint",
-    {"budget": serializers.FloatField(), "score": serializers.FloatField(), "count": serializers.IntegerField()},
+    {
+        "budget": serializers.FloatField(),
+        "score": serializers.FloatField(),
+        "count": serializers.IntegerField(),
+    },
     many=True,
 )
 
@@ -181,7 +185,9 @@ class ScenarioViewSet(
             scenario = services.scenario_create(actor=request.user, portfolio=portfolio, data=data)
         except DjangoValidationError as error:
             raise _service_errors(error) from None
-        return Response(self.get_serializer(self.get_queryset().get(pk=scenario.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=scenario.pk)).data, status=status.HTTP_201_CREATED
+        )
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
@@ -189,7 +195,16 @@ class ScenarioViewSet(
         version = expected_version_from(request)
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        check_read_only_fields(serializer, {k: v for k, v in request.data.items() if k not in ("budgets", "capacities", "projects", "dependencies")} if hasattr(request.data, "items") else request.data)
+        check_read_only_fields(
+            serializer,
+            {
+                k: v
+                for k, v in request.data.items()
+                if k not in ("budgets", "capacities", "projects", "dependencies")
+            }
+            if hasattr(request.data, "items")
+            else request.data,
+        )
         data = dict(serializer.validated_data)
         budgets = {(b["year"], b["kind"]): b["amount"] for b in data.pop("budgets", [])}
         capacities = {(c["role"].pk, c["quarter"]): c["days"] for c in data.pop("capacities", [])}
@@ -197,7 +212,9 @@ class ScenarioViewSet(
         modes = {e["project_id"]: e["mode"] for e in entries or []}
         manual = {e["project_id"]: e["manual"] for e in entries or [] if "manual" in e}
         dependencies = data.pop("dependencies", None)
-        pairs = [(d["project_id"], d["requires_id"]) for d in dependencies] if dependencies is not None else None
+        pairs = (
+            [(d["project_id"], d["requires_id"]) for d in dependencies] if dependencies is not None else None
+        )
         try:
             updated = services.scenario_update(
                 actor=request.user,
@@ -218,7 +235,14 @@ class ScenarioViewSet(
         response["ETag"] = etag_for(updated.version)
         return response
 
-    @extend_schema(request=None, responses={200: ScenarioSerializer, 202: ScenarioSerializer, 409: OpenApiResponse(description="Committed")})
+    @extend_schema(
+        request=None,
+        responses={
+            200: ScenarioSerializer,
+            202: ScenarioSerializer,
+            409: OpenApiResponse(description="Committed"),
+        },
+    )
     @action(detail=True, methods=["post"])
     def run(self, request, pk=None, **kwargs):
         """Run the optimiser: inline (200) or, for a large scenario, queued for a worker (202;
@@ -245,7 +269,10 @@ class ScenarioViewSet(
         serializer.is_valid(raise_exception=True)
         try:
             services.scenario_commit(
-                actor=request.user, scenario=scenario, version=version, rationale=serializer.validated_data["rationale"]
+                actor=request.user,
+                scenario=scenario,
+                version=version,
+                rationale=serializer.validated_data["rationale"],
             )
         except services.ScenarioFrozen as error:
             raise Frozen(str(error)) from None
@@ -267,7 +294,17 @@ class ScenarioViewSet(
             scenario.result, labels=labels, roles=inputs.roles, currency=scenario.portfolio.currency
         )
         if outcome is None:
-            return Response({"status": scenario.run_status, "score": 0.0, "selected": [], "binding": [], "problems": [], "uses": [], "left_out": []})
+            return Response(
+                {
+                    "status": scenario.run_status,
+                    "score": 0.0,
+                    "selected": [],
+                    "binding": [],
+                    "problems": [],
+                    "uses": [],
+                    "left_out": [],
+                }
+            )
         return Response(
             {
                 "status": outcome.status,

@@ -45,7 +45,9 @@ def result_context(scenario: Scenario, inputs) -> dict:
     outcome = scenario_display.outcome(scenario.result, labels=labels, roles=inputs.roles, currency=currency)
     manual = None
     if outcome and scenario.result.get("manual"):
-        manual = scenario_display.outcome(scenario.result["manual"], labels=labels, roles=inputs.roles, currency=currency)
+        manual = scenario_display.outcome(
+            scenario.result["manual"], labels=labels, roles=inputs.roles, currency=currency
+        )
     figure = None
     if scenario.frontier:
         figure = scenario_charts.frontier_figure(
@@ -151,7 +153,9 @@ def _editor_context(request, scenario, inputs, *, posted=None, errors=None) -> d
     posted = posted or {}
     errors = errors or {}
     values = _grid_values(scenario, inputs)
-    role_ids = sorted({role_id for role_id, _q in inputs.limits.capacity}, key=lambda r: inputs.roles.get(r, ""))
+    role_ids = sorted(
+        {role_id for role_id, _q in inputs.limits.capacity}, key=lambda r: inputs.roles.get(r, "")
+    )
     budget_rows = [
         {
             "year": year,
@@ -174,7 +178,9 @@ def _editor_context(request, scenario, inputs, *, posted=None, errors=None) -> d
                 {
                     "name": f"capacity-{role_id}-{quarter}",
                     "label": f"{inputs.roles.get(role_id, '?')} {quarter}",
-                    "value": posted.get(f"capacity-{role_id}-{quarter}", values.get(f"capacity-{role_id}-{quarter}", "")),
+                    "value": posted.get(
+                        f"capacity-{role_id}-{quarter}", values.get(f"capacity-{role_id}-{quarter}", "")
+                    ),
                     "error": errors.get(f"capacity-{role_id}-{quarter}"),
                 }
                 for quarter in scenario.quarters
@@ -191,7 +197,8 @@ def _editor_context(request, scenario, inputs, *, posted=None, errors=None) -> d
             "figure": f,
             "mode": posted.get(f"mode-{f.project.pk}", f.entry.mode),
             "manual": posted.get(
-                f"manual-{f.project.pk}", "" if f.entry.manual is None else ("in" if f.entry.manual else "out")
+                f"manual-{f.project.pk}",
+                "" if f.entry.manual is None else ("in" if f.entry.manual else "out"),
             ),
             "requires": requires[f.project.pk],
             "error": errors.get(f"mode-{f.project.pk}") or errors.get(f"requires-{f.project.pk}"),
@@ -258,12 +265,18 @@ def scenario_edit(request, pk):
     require(_can_edit(request.user, scenario.portfolio_id))
     inputs = scenario_inputs(scenario)
     if scenario.is_frozen:
-        context = _editor_context(request, scenario, inputs, errors={"__all__": [str(services.ScenarioFrozen())]})
+        context = _editor_context(
+            request, scenario, inputs, errors={"__all__": [str(services.ScenarioFrozen())]}
+        )
         context["frozen"] = True
-        return render(request, "governance/scenario_edit.html", context, status=422 if request.method == "POST" else 200)
+        return render(
+            request, "governance/scenario_edit.html", context, status=422 if request.method == "POST" else 200
+        )
     if request.method == "GET":
         return render(request, "governance/scenario_edit.html", _editor_context(request, scenario, inputs))
-    data, budgets, capacities, modes, manual, pairs, version, errors = _parse_editor(request.POST, scenario, inputs)
+    data, budgets, capacities, modes, manual, pairs, version, errors = _parse_editor(
+        request.POST, scenario, inputs
+    )
     if not errors:
         try:
             services.scenario_update(
@@ -333,7 +346,9 @@ def scenario_commit(request, pk):
         except ValueError:
             version = -1
         try:
-            services.scenario_commit(actor=request.user, scenario=scenario, version=version, rationale=rationale)
+            services.scenario_commit(
+                actor=request.user, scenario=scenario, version=version, rationale=rationale
+            )
         except ValidationError as error:
             errors = error.message_dict
         except StaleVersionError:
@@ -360,7 +375,9 @@ def scenario_compare(request, pk):
     portfolio = _get_portfolio(request, pk)
     available = list(scenarios_of(user=request.user, portfolio=portfolio))
     wanted = [int(v) for v in request.GET.getlist("scenario") if v.isdigit()][:MAX_COMPARED]
-    chosen = [s for s in available if s.pk in wanted] or [s for s in available if s.run_status == "optimal"][:2]
+    chosen = [s for s in available if s.pk in wanted] or [s for s in available if s.run_status == "optimal"][
+        :2
+    ]
     columns = []
     projects: dict[int, str] = {}
     for scenario in chosen:
@@ -370,7 +387,13 @@ def scenario_compare(request, pk):
         outcome = scenario_display.outcome(
             scenario.result, labels=labels, roles=inputs.roles, currency=portfolio.currency
         )
-        columns.append({"scenario": scenario, "outcome": outcome, "selected": set(outcome.selected) if outcome else set()})
+        columns.append(
+            {
+                "scenario": scenario,
+                "outcome": outcome,
+                "selected": set(outcome.selected) if outcome else set(),
+            }
+        )
     matrix = [
         {"label": label, "cells": [pk in column["selected"] for column in columns]}
         for pk, label in sorted(projects.items(), key=lambda item: item[1])
@@ -383,7 +406,11 @@ def scenario_compare(request, pk):
     for kind, name in limits:
         cells = []
         for column in columns:
-            found = next((u for u in column["outcome"].uses if u.name == name), None) if column["outcome"] else None
+            found = (
+                next((u for u in column["outcome"].uses if u.name == name), None)
+                if column["outcome"]
+                else None
+            )
             cells.append(found)
         use_rows.append({"kind": kind, "name": name, "cells": cells})
     context = {

@@ -48,7 +48,11 @@ def test_pmo_lowers_a_budget_compares_and_commits(demo, live_server, page, login
     figures = {f.project.code: f for f in scenario_inputs(scenario).figures}
     key = (year, "capex")
     cheapest = min(
-        (f for code, f in figures.items() if code in before and f.entry.mode == "candidate" and f.cost.get(key)),
+        (
+            f
+            for code, f in figures.items()
+            if code in before and f.entry.mode == "candidate" and f.cost.get(key)
+        ),
         key=lambda f: f.cost[key],
     )
     used = next(u["used"] for u in scenario.result["uses"] if u["key"] == [year, "capex"])

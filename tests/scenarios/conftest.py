@@ -20,7 +20,9 @@ YEAR = timezone.localdate().year + 1
 def propose(world, code: str, *, value: int, capex: int, days_t1: int = 0, dev=None):
     """A proposal of portfolio A scored `value` (1–5), with `capex` € planned in January next year
     and `days_t1` developer days requested over the first quarter (role-only)."""
-    project = ProjectFactory(portfolio=world.portfolio_a, code=code, name=f"Projet {code}", state=Project.State.PROPOSED)
+    project = ProjectFactory(
+        portfolio=world.portfolio_a, code=code, name=f"Projet {code}", state=Project.State.PROPOSED
+    )
     ProjectScore.objects.create(project=project, criterion=world.criterion, value=value)
     if capex:
         CostLine.objects.create(
@@ -34,7 +36,7 @@ def propose(world, code: str, *, value: int, capex: int, days_t1: int = 0, dev=N
             start_date=date(YEAR, 1, 1),
             end_date=date(YEAR, 3, 31),
             unit="hours",
-            hours_per_week=Decimal(days_t1 * 35) / Decimal(working_days_t1()) ,
+            hours_per_week=Decimal(days_t1 * 35) / Decimal(working_days_t1()),
             state="requested",
         )
     return project
@@ -52,9 +54,13 @@ def bench(world):
         portfolio=world.portfolio_a, code="valeur", name="Valeur", weight=Decimal(100)
     )
     dev = Role.objects.create(code="dev-scn", name="Développeur", cost_rate_per_day=Decimal("600"))
-    Resource.objects.create(portfolio=world.portfolio_a, name="Alice Dev", role=dev, cost_rate_per_day=Decimal(500))
+    Resource.objects.create(
+        portfolio=world.portfolio_a, name="Alice Dev", role=dev, cost_rate_per_day=Decimal(500)
+    )
     # a1 (running): 50 000 € CAPEX next January; a2 is running too but costs nothing
-    CostLine.objects.create(project=world.a1, month=date(YEAR, 1, 1), category="capex", planned=Decimal(50000))
+    CostLine.objects.create(
+        project=world.a1, month=date(YEAR, 1, 1), category="capex", planned=Decimal(50000)
+    )
     ProjectScore.objects.create(project=world.a1, criterion=world.criterion, value=3)
     p1 = propose(world, "p1", value=5, capex=100000, days_t1=20, dev=dev)
     p2 = propose(world, "p2", value=4, capex=80000, days_t1=20, dev=dev)

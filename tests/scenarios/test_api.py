@@ -30,7 +30,9 @@ def test_scenario_api_journey(bench):
     etag = pmo.get(url)["ETag"]
     assert pmo.patch(url, {"name": "Sans version"}, format="json").status_code == 428
     assert pmo.patch(url, {"name": "Périmé"}, format="json", HTTP_IF_MATCH='"0"').status_code == 412
-    bad = pmo.patch(url, {"budgets": [{"year": YEAR, "kind": "capex", "amount": "-1"}]}, format="json", HTTP_IF_MATCH=etag)
+    bad = pmo.patch(
+        url, {"budgets": [{"year": YEAR, "kind": "capex", "amount": "-1"}]}, format="json", HTTP_IF_MATCH=etag
+    )
     assert bad.status_code == 400
     changed = pmo.patch(
         url,
@@ -50,13 +52,18 @@ def test_scenario_api_journey(bench):
     frontier = pmo.get(url + "frontier/").json()
     assert frontier and {"budget", "score", "count"} <= set(frontier[0])
     version = pmo.get(url)["ETag"]
-    assert pmo.post(url + "commit/", {"rationale": ""}, format="json", HTTP_IF_MATCH=version).status_code == 400
+    assert (
+        pmo.post(url + "commit/", {"rationale": ""}, format="json", HTTP_IF_MATCH=version).status_code == 400
+    )
     committed = pmo.post(url + "commit/", {"rationale": "Comité du 12"}, format="json", HTTP_IF_MATCH=version)
     assert committed.status_code == 200 and committed.json()["state"] == "committed"
     etag = committed["ETag"]
     assert pmo.patch(url, {"name": "Après"}, format="json", HTTP_IF_MATCH=etag).status_code == 409
     assert pmo.post(url + "run/").status_code == 409
-    assert pmo.post(url + "commit/", {"rationale": "Encore"}, format="json", HTTP_IF_MATCH=etag).status_code == 409
+    assert (
+        pmo.post(url + "commit/", {"rationale": "Encore"}, format="json", HTTP_IF_MATCH=etag).status_code
+        == 409
+    )
     # readers read, others do not see it
     assert api_for(world.users["executive"]).get(url).status_code == 200
     assert api_for(world.users["executive"]).post(url + "run/").status_code == 403
@@ -68,7 +75,12 @@ def test_infeasible_result_says_which_constraints_conflict(bench, scenario):
     pmo = api_for(bench.world.users["pmo_a"])
     url = f"/api/v1/scenarios/{scenario.pk}/"
     etag = pmo.get(url)["ETag"]
-    pmo.patch(url, {"budgets": [{"year": YEAR, "kind": "capex", "amount": "30000"}]}, format="json", HTTP_IF_MATCH=etag)
+    pmo.patch(
+        url,
+        {"budgets": [{"year": YEAR, "kind": "capex", "amount": "30000"}]},
+        format="json",
+        HTTP_IF_MATCH=etag,
+    )
     assert pmo.post(url + "run/").json()["run_status"] == "infeasible"
     problems = pmo.get(url + "result/").json()["problems"]
     assert len(problems) == 1 and "CAPEX" in problems[0] and "a1" in problems[0]
@@ -83,7 +95,9 @@ def test_list_takes_a_constant_number_of_queries(bench, scenario, django_assert_
         assert pmo.get("/api/v1/scenarios/").status_code == 200
     for index in range(3):
         services.scenario_create(
-            actor=bench.world.users["pmo_a"], portfolio=bench.world.portfolio_a, data={"name": f"S{index}", "first_year": YEAR, "years": 1}
+            actor=bench.world.users["pmo_a"],
+            portfolio=bench.world.portfolio_a,
+            data={"name": f"S{index}", "first_year": YEAR, "years": 1},
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(pmo.get("/api/v1/scenarios/").json()["results"]) == 4

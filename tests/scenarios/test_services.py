@@ -17,12 +17,19 @@ pytestmark = pytest.mark.django_db
 
 def test_a_new_scenario_is_prefilled(bench, scenario):
     modes = dict(scenario.entries.values_list("project__code", "mode"))
-    assert modes == {"a1": "mandatory", "a2": "mandatory", "p1": "candidate", "p2": "candidate", "p3": "candidate", "p4": "candidate"}
+    assert modes == {
+        "a1": "mandatory",
+        "a2": "mandatory",
+        "p1": "candidate",
+        "p2": "candidate",
+        "p3": "candidate",
+        "p4": "candidate",
+    }
     budgets = {(b.year, b.kind): b.amount for b in scenario.budgets.all()}
     # 50 000 + 100 000 + 80 000 + 30 000 + 40 000 planned in CAPEX, rounded up to 10 000
     assert budgets == {(YEAR, "capex"): Decimal(300000), (YEAR, "opex"): Decimal(0)}
     capacity = {(c.role_id, c.quarter): c.days for c in scenario.capacities.all()}
-    assert set(q for _r, q in capacity) == {f"{YEAR}-T{i}" for i in (1, 2, 3, 4)}
+    assert {q for _r, q in capacity} == {f"{YEAR}-T{i}" for i in (1, 2, 3, 4)}
     assert capacity[(bench.dev.pk, f"{YEAR}-T1")] > 50  # one developer full time over a quarter
     assert list(scenario.dependencies.values_list("project__code", "requires__code")) == [("p4", "p3")]
 
@@ -93,7 +100,11 @@ def test_mandatory_and_excluded_conflict(bench, scenario):
     )
     scenario = services.scenario_run(actor=pmo, scenario=scenario)
     assert scenario.run_status == "infeasible"
-    assert scenario.result["problems"][0] == {"kind": "excluded", "project": bench.p3.pk, "needed_by": bench.p4.pk}
+    assert scenario.result["problems"][0] == {
+        "kind": "excluded",
+        "project": bench.p3.pk,
+        "needed_by": bench.p4.pk,
+    }
 
 
 def test_bad_input_is_named_and_nothing_is_written(bench, scenario):
@@ -111,7 +122,9 @@ def test_bad_input_is_named_and_nothing_is_written(bench, scenario):
     scenario.refresh_from_db()
     assert scenario.name == "Plan 2027"
     with pytest.raises(StaleVersionError):
-        services.scenario_update(actor=pmo, scenario=scenario, version=scenario.version - 1, data={"name": "X"})
+        services.scenario_update(
+            actor=pmo, scenario=scenario, version=scenario.version - 1, data={"name": "X"}
+        )
 
 
 def test_commit_records_a_decision_and_freezes(bench, scenario):

@@ -19,7 +19,9 @@ def test_list_detail_and_compare_render_for_a_reader(bench, scenario, client_for
     html = page.content.decode()
     assert page.status_code == 200 and 'id="frontier-chart"' in html and "p1" in html
     assert "Run the optimiser" not in html and "Lancer" not in html  # readers do not run
-    page = client.get(reverse("governance:scenario-compare", args=[bench.world.portfolio_a.pk]), {"scenario": [scenario.pk]})
+    page = client.get(
+        reverse("governance:scenario-compare", args=[bench.world.portfolio_a.pk]), {"scenario": [scenario.pk]}
+    )
     assert page.status_code == 200 and 'id="compare-table"' in page.content.decode()
     assert client.get(reverse("governance:scenario-progress", args=[scenario.pk])).status_code == 200
 
@@ -65,11 +67,16 @@ def test_create_then_commit_then_frozen(bench, client_for):
     commit = reverse("governance:scenario-commit", args=[scenario.pk])
     assert client.get(commit).status_code == 200
     assert client.post(commit, {"rationale": "", "version": scenario.version}).status_code == 422
-    assert client.post(commit, {"rationale": "Arbitrage du comité", "version": scenario.version}).status_code == 302
+    assert (
+        client.post(commit, {"rationale": "Arbitrage du comité", "version": scenario.version}).status_code
+        == 302
+    )
     scenario.refresh_from_db()
     assert scenario.is_frozen and scenario.decisions.count() == 1
     assert client.post(reverse("governance:scenario-run", args=[scenario.pk])).status_code == 422
-    edit = client.post(reverse("governance:scenario-edit", args=[scenario.pk]), {"name": "X", "version": scenario.version})
+    edit = client.post(
+        reverse("governance:scenario-edit", args=[scenario.pk]), {"name": "X", "version": scenario.version}
+    )
     assert edit.status_code == 422
 
 
@@ -80,7 +87,8 @@ def test_pages_take_a_constant_number_of_queries(bench, scenario, client_for, dj
         reverse("governance:scenario-list", args=[bench.world.portfolio_a.pk]),
         reverse("governance:scenario-detail", args=[scenario.pk]),
         reverse("governance:scenario-edit", args=[scenario.pk]),
-        reverse("governance:scenario-compare", args=[bench.world.portfolio_a.pk]) + f"?scenario={scenario.pk}",
+        reverse("governance:scenario-compare", args=[bench.world.portfolio_a.pk])
+        + f"?scenario={scenario.pk}",
     ]
     counts = []
     for url in urls:
@@ -92,7 +100,11 @@ def test_pages_take_a_constant_number_of_queries(bench, scenario, client_for, dj
     for index in range(5):
         project = propose(bench.world, f"n{index}", value=2, capex=5000, days_t1=1, dev=bench.dev)
         ScenarioProject.objects.create(scenario=scenario, project=project)
-    services.scenario_create(actor=bench.world.users["pmo_a"], portfolio=bench.world.portfolio_a, data={"name": "Bis", "first_year": YEAR, "years": 1})
+    services.scenario_create(
+        actor=bench.world.users["pmo_a"],
+        portfolio=bench.world.portfolio_a,
+        data={"name": "Bis", "first_year": YEAR, "years": 1},
+    )
     scenario.refresh_from_db()
     services.scenario_run(actor=bench.world.users["pmo_a"], scenario=scenario)
     for url, count in zip(urls, counts, strict=True):
