@@ -412,7 +412,9 @@ def scenario_compare(request, pk):
                 else None
             )
             cells.append(found)
-        use_rows.append({"kind": kind, "name": name, "cells": cells})
+        if kind == "budget" or any(use is not None and use.used for use in cells):
+            # capacity of a quarter nobody books is left out
+            use_rows.append({"kind": kind, "name": name, "cells": cells})
     context = {
         "portfolio": portfolio,
         "available": available,
