@@ -30,7 +30,7 @@ BINDING_SLACK = 0.005
 OVER_THE_LINE_SHARE = 0.10
 # For large portfolios (hundreds of candidates): stop within 0.5 % of the optimum, look for the
 # projects just over the line with the 8 tightest binding limits only (see benchmarks/optimiser.py).
-LARGE_SETTINGS = {"mip_gap": 0.005, "max_resolves": 8, "time_limit_s": 30}
+LARGE_SETTINGS = {"mip_gap": 0.005, "max_resolves": 8, "time_limit_s": 30, "resolve_time_limit_s": 5}
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,7 @@ def optimise(
     time_limit_s: float = 30,
     mip_gap: float | None = None,
     max_resolves: int | None = None,
+    resolve_time_limit_s: float | None = None,
 ) -> Result:
     """The selection of the highest total score within the limits.
 
@@ -127,7 +128,10 @@ def optimise(
     binding = sorted(result.binding, key=lambda u: -u.share) if max_resolves is not None else result.binding
     for use in binding[:max_resolves]:
         looser = _loosen(limits, use, 1 + OVER_THE_LINE_SHARE)
-        wider = _solve(candidates, looser, time_limit_s=time_limit_s, mip_gap=mip_gap) or set()
+        wider = (
+            _solve(candidates, looser, time_limit_s=resolve_time_limit_s or time_limit_s, mip_gap=mip_gap)
+            or set()
+        )
         for key in wider - chosen:
             entering.setdefault(key, (use.kind, use.key))
     left_out = tuple(replace(item, just_over_the_line=item.key in entering) for item in result.left_out)
