@@ -288,8 +288,11 @@ class DecisionQuerySet(models.QuerySet):
             return self.none()
         projects = Project.objects.visible_to(user).values("pk")
         committees = SteeringCommittee.objects.visible_to(user).values("pk")
+        portfolios = Portfolio.objects.visible_to(user).values("pk")
         return self.filter(
-            Q(project__in=projects) | Q(project__isnull=True, meeting__committee__in=committees)
+            Q(project__in=projects)
+            | Q(project__isnull=True, meeting__committee__in=committees)
+            | Q(project__isnull=True, scenario__portfolio__in=portfolios)
         )
 
 
@@ -357,6 +360,14 @@ class Decision(TimeStampedModel):
         verbose_name=_("change request"),
     )
     gate_review_id = models.PositiveIntegerField(_("gate review"), null=True, blank=True)
+    scenario = models.ForeignKey(
+        "governance.Scenario",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("scenario"),
+    )
     details = models.JSONField(
         _("details"), default=dict, blank=True, help_text=_("E.g. the new tolerances.")
     )

@@ -246,6 +246,15 @@ from governance.control_models import (  # noqa: E402
 )
 from governance.intake_models import ProjectProposal, ProposalComment, ProposalTransition  # noqa: E402
 
+# Portfolio scenarios chosen by the optimiser (issue 7 item 4).
+from governance.scenario_models import (  # noqa: E402
+    Scenario,
+    ScenarioBudget,
+    ScenarioCapacity,
+    ScenarioDependency,
+    ScenarioProject,
+)
+
 __all__ = [
     "Action",
     "AgendaItem",
@@ -259,5 +268,10 @@ __all__ = [
     "ProjectProposal",
     "ProposalComment",
     "ProposalTransition",
+    "Scenario",
+    "ScenarioBudget",
+    "ScenarioCapacity",
+    "ScenarioDependency",
+    "ScenarioProject",
     "SteeringCommittee",
 ]

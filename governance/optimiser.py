@@ -28,6 +28,9 @@ BINDING_SLACK = 0.005
 # "Just over the line": left out, but selected when one binding limit grows by this share (for a
 # hand-made selection, `explain`: it would fit with at most this much more of one limit).
 OVER_THE_LINE_SHARE = 0.10
+# For large portfolios (hundreds of candidates): stop within 0.5 % of the optimum, look for the
+# projects just over the line with the 8 tightest binding limits only (see benchmarks/optimiser.py).
+LARGE_SETTINGS = {"mip_gap": 0.005, "max_resolves": 8, "time_limit_s": 30, "resolve_time_limit_s": 5}
 
 
 @dataclass(frozen=True)
@@ -98,20 +101,37 @@ class Result:
         return tuple(item for item in self.left_out if item.just_over_the_line)
 
 
-def optimise(candidates: Sequence[Candidate], limits: Limits, *, time_limit_s: float = 30) -> Result:
-    """The selection of the highest total score within the limits."""
+def optimise(
+    candidates: Sequence[Candidate],
+    limits: Limits,
+    *,
+    time_limit_s: float = 30,
+    mip_gap: float | None = None,
+    max_resolves: int | None = None,
+    resolve_time_limit_s: float | None = None,
+) -> Result:
+    """The selection of the highest total score within the limits.
+
+    `mip_gap` (a relative gap such as 0.005) lets HiGHS stop within that share of the optimum: large
+    portfolios (hundreds of candidates) need it to answer in seconds; None proves the optimum.
+    `max_resolves` caps the re-solves that look for the projects just over the line (one per
+    binding limit, the tightest first); None re-solves for every binding limit."""
     problems = _check(candidates, limits)
     if problems:
         return Result(status="infeasible", problems=tuple(problems))
-    chosen = _solve(candidates, limits, time_limit_s=time_limit_s)
+    chosen = _solve(candidates, limits, time_limit_s=time_limit_s, mip_gap=mip_gap)
     if chosen is None:
         return Result(status="infeasible", problems=("no selection satisfies every limit",))
     result = explain(candidates, limits, chosen)
     # Just over the line: what enters the selection when one binding limit grows by 10 %.
     entering: dict[Key, tuple] = {}
-    for use in result.binding:
+    binding = sorted(result.binding, key=lambda u: -u.share) if max_resolves is not None else result.binding
+    for use in binding[:max_resolves]:
         looser = _loosen(limits, use, 1 + OVER_THE_LINE_SHARE)
-        wider = _solve(candidates, looser, time_limit_s=time_limit_s) or set()
+        wider = (
+            _solve(candidates, looser, time_limit_s=resolve_time_limit_s or time_limit_s, mip_gap=mip_gap)
+            or set()
+        )
         for key in wider - chosen:
             entering.setdefault(key, (use.kind, use.key))
     left_out = tuple(replace(item, just_over_the_line=item.key in entering) for item in result.left_out)
@@ -119,14 +139,21 @@ def optimise(candidates: Sequence[Candidate], limits: Limits, *, time_limit_s: f
 
 
 def efficient_frontier(
-    candidates: Sequence[Candidate], limits: Limits, budgets: Sequence[Decimal], *, time_limit_s: float = 30
+    candidates: Sequence[Candidate],
+    limits: Limits,
+    budgets: Sequence[Decimal],
+    *,
+    time_limit_s: float = 30,
+    mip_gap: float | None = None,
 ) -> list[tuple[Decimal, float, tuple[Key, ...]]]:
     """The best score for each total budget of `budgets` (every year and kind together; the
     capacity, mandatory, excluded and dependency rules still apply): the score-versus-budget curve.
     Budgets too small for the mandatory projects are left out of the curve."""
     points = []
     for total in budgets:
-        chosen = _solve(candidates, limits, time_limit_s=time_limit_s, total_budget=total, per_year=False)
+        chosen = _solve(
+            candidates, limits, time_limit_s=time_limit_s, total_budget=total, per_year=False, mip_gap=mip_gap
+        )
         if chosen is not None:
             score = sum(c.score for c in candidates if c.key in chosen)
             points.append((total, round(score, 6), tuple(c.key for c in candidates if c.key in chosen)))
@@ -195,6 +222,7 @@ def _solve(
     time_limit_s: float,
     total_budget: Decimal | None = None,
     per_year: bool = True,
+    mip_gap: float | None = None,
 ) -> set[Key] | None:
     import pulp
 
@@ -220,7 +248,7 @@ def _solve(
                 model += x[c.key] <= x[needed]
             else:
                 model += x[c.key] == 0
-    status = model.solve(pulp.HiGHS(msg=False, timeLimit=time_limit_s))
+    status = model.solve(pulp.HiGHS(msg=False, timeLimit=time_limit_s, gapRel=mip_gap))
     if pulp.LpStatus[status] != "Optimal":
         return None
     return {key for key, var in x.items() if (var.value() or 0) > 0.5}

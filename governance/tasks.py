@@ -29,3 +29,11 @@ def action_reminders() -> int:
     from governance.committees import send_action_reminders
 
     return send_action_reminders()
+
+
+@shared_task(name="governance.run_scenario", ignore_result=True)
+def run_scenario(scenario_id: int) -> str:
+    """Run a large portfolio scenario's optimiser; progress is visible on the scenario page."""
+    from governance.scenario_services import run_in_worker
+
+    return run_in_worker(scenario_id)

@@ -47,3 +47,21 @@ urlpatterns = [
     path("proposals/<int:pk>/reopen/", intake.proposal_reopen, name="proposal-reopen"),
     path("proposals/<int:pk>/comments/", intake.proposal_comment, name="proposal-comment"),
 ]
+
+# Portfolio scenarios (issue 7 item 4).
+from governance.views import scenarios  # noqa: E402
+
+urlpatterns += [
+    path("governance/portfolios/<int:pk>/scenarios/", scenarios.scenario_list, name="scenario-list"),
+    path("governance/portfolios/<int:pk>/scenarios/new/", scenarios.scenario_create, name="scenario-create"),
+    path(
+        "governance/portfolios/<int:pk>/scenarios/compare/",
+        scenarios.scenario_compare,
+        name="scenario-compare",
+    ),
+    path("governance/scenarios/<int:pk>/", scenarios.scenario_detail, name="scenario-detail"),
+    path("governance/scenarios/<int:pk>/edit/", scenarios.scenario_edit, name="scenario-edit"),
+    path("governance/scenarios/<int:pk>/run/", scenarios.scenario_run, name="scenario-run"),
+    path("governance/scenarios/<int:pk>/progress/", scenarios.scenario_progress, name="scenario-progress"),
+    path("governance/scenarios/<int:pk>/commit/", scenarios.scenario_commit, name="scenario-commit"),
+]

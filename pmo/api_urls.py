@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from governance.api.gates import GateReviewViewSet
+from governance.api.scenarios import ScenarioViewSet
 from governance.api.urls import register_control
 from governance.api.views import ExceptionReportViewSet, ExceptionViewSet
 from pmo.core.mfa.api import ObtainAuthTokenView
@@ -56,6 +57,7 @@ router.register("methodologies", MethodologyViewSet, basename="methodology")
 router.register("document-types", DocumentTypeViewSet, basename="document-type")
 router.register("documents", DocumentViewSet, basename="document")
 router.register("gate-reviews", GateReviewViewSet, basename="gate-review")
+router.register("scenarios", ScenarioViewSet, basename="scenario")
 
 for prefix, viewset, basename in STRATEGY_ROUTES:
     router.register(prefix, viewset, basename=basename)

@@ -149,6 +149,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "exception",
             "change_request",
             "gate_review_id",
+            "scenario",
             "details",
             "decided_by",
             "decided_at",

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from governance.control_seed import seed_change_control
 from governance.gate_seed import seed_gates
 from governance.intake_seed import seed_intake
+from governance.scenario_seed import seed_scenarios
 from governance.seed import seed_exceptions
 from governance.services import scan_all
 from pmo.core.audit import audit_context
@@ -107,6 +108,8 @@ class Command(BaseCommand):
             self._counts(seed_capacity(size=size, today=today))
             # Project proposals (after the pool: their estimates ask for its roles).
             self._counts(seed_intake(today=today))
+            # Portfolio scenarios need the pools (their capacity), the scores and the proposals.
+            self._counts(seed_scenarios(actor=structure.users["pmo"], today=today))
         # Fresh planner statistics: autovacuum would take minutes to notice the bulk inserts, and
         # until then the first dashboards are planned for empty tables.
         with connection.cursor() as cursor:
