@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0005_protect_relations'),
+        ("governance", "0007_steering_committee_version"),
         ('pghistory', '0007_auto_20250421_0444'),
         ('portfolio', '0009_protect_relations'),
         ('projects', '0014_gov_stage_tolerances'),
