@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portfolio', '0009_protect_relations'),
+        ("portfolio", "0009_protect_relations"),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0014_gov_stage_tolerances'),
+        ("projects", "0014_gov_stage_tolerances"),
     ]
 
     operations = [
