@@ -129,7 +129,7 @@ class CostKind(models.TextChoices):
 
 
 @tracked()
-class ScenarioBudget(models.Model):
+class ScenarioBudget(TimeStampedModel):
     """The budget of one year and kind (CAPEX or OPEX) of the scenario."""
 
     scenario = models.ForeignKey(
@@ -153,7 +153,7 @@ class ScenarioBudget(models.Model):
 
 
 @tracked()
-class ScenarioCapacity(models.Model):
+class ScenarioCapacity(TimeStampedModel):
     """The capacity of one role in one quarter ("2027-T1"), in days; prefilled from the pool,
     editable (to simulate hiring or a reorganisation)."""
 
@@ -178,7 +178,7 @@ class ScenarioCapacity(models.Model):
 
 
 @tracked()
-class ScenarioProject(models.Model):
+class ScenarioProject(TimeStampedModel):
     """A project in the scenario: candidate (the optimiser decides), mandatory or excluded; after a
     run, whether it was selected; an optional hand-made choice to compare with the optimum."""
 
@@ -215,7 +215,7 @@ class ScenarioProject(models.Model):
 
 
 @tracked()
-class ScenarioDependency(models.Model):
+class ScenarioDependency(TimeStampedModel):
     """In this scenario, `project` can only be funded together with `requires` (B needs A);
     prefilled from the projects' dependency register."""
 
