@@ -18,7 +18,7 @@ from tests.e2e.conftest import (  # noqa: F401 (fixtures of the e2e suite, share
     login,
     page,
 )
-from tests.e2e.test_foundation_journey import BrowserProblems
+from tests.e2e.test_foundation_journey import BrowserProblems, open_project_tab
 
 pytestmark = pytest.mark.e2e
 SHOTS = Path(os.environ.get("STRATEGY_SHOTS", "/tmp/shots-strategy"))
@@ -35,7 +35,7 @@ def test_pmo_scores_a_project_and_reads_the_ranking(demo, live_server, page, log
 
     login(page, "pmo")
     page.goto(f"{live_server.url}/projects/{project.pk}/")
-    page.click(f"a[hx-get='/projects/{project.pk}/partials/strategy/']")
+    open_project_tab(page, f"/projects/{project.pk}/partials/strategy/")
     expect(page.locator("#project-strategy")).to_be_visible()
     page.click(f"#project-strategy button[hx-get='/projects/{project.pk}/strategy/scores/']")
     expect(page.locator("#scores-form")).to_be_visible()
@@ -78,7 +78,7 @@ def test_pmo_scores_a_project_and_reads_the_ranking(demo, live_server, page, log
     # A project with benefits measured: the realised vs planned chart is drawn.
     measured = Project.objects.get(code="maintenance-predictive")
     page.goto(f"{live_server.url}/projects/{measured.pk}/")
-    page.click(f"a[hx-get='/projects/{measured.pk}/partials/strategy/']")
+    open_project_tab(page, f"/projects/{measured.pk}/partials/strategy/")
     expect(page.locator("#benefits-chart .main-svg").first).to_be_visible()
     page.screenshot(path=str(SHOTS / "project-benefits.png"), full_page=True)
 
