@@ -486,15 +486,20 @@ def test_access_rules(site, db, route, path, expect):
 
 # --- (c) Lists return exactly what each principal may see (NetBox test_list_objects) -------------
 
+# The PROPOSED projects of submitted proposals (tests/access_refs/intake.py): readers of their
+# portfolio list them; they have planned cost lines and no other register rows.
+PROPOSED_A = {"dp_submitted_a", "dp_review_a", "dp_parked_a"}
+PROPOSED_B = {"dp_b"}
+PROPOSED = PROPOSED_A | PROPOSED_B
 VISIBLE_PROJECTS = {
     "team": {"a1"},
-    "pm_a": {"a1", "a2"},
-    "pm_b": {"b1"},
-    "sponsor": {"a1", "a2"},
-    "executive": {"a1", "a2"},
-    "pmo_a": {"a1", "a2"},
-    "pmo_b": {"b1"},
-    "superuser": {"a1", "a2", "b1"},
+    "pm_a": {"a1", "a2", *PROPOSED_A},
+    "pm_b": {"b1", *PROPOSED_B},
+    "sponsor": {"a1", "a2", *PROPOSED_A},
+    "executive": {"a1", "a2", *PROPOSED_A},
+    "pmo_a": {"a1", "a2", *PROPOSED_A},
+    "pmo_b": {"b1", *PROPOSED_B},
+    "superuser": {"a1", "a2", "b1", *PROPOSED},
 }
 MEMBERS_OF_A = {"team", "pm_a", "sponsor", "executive", "pmo_a"}
 
@@ -557,7 +562,8 @@ def test_project_list_page_is_exactly_the_visible_projects(site, db, principal):
 def test_project_export_holds_exactly_the_visible_projects(site, db, principal):
     response = client_for(site, principal).get(reverse("reporting:project-export"))
     rows = response.content.decode("utf-8-sig").splitlines()[1:]
-    assert {row.split(";")[0] for row in rows} == VISIBLE_PROJECTS[principal]
+    names = {obj.code: name for name, obj in site.refs.items() if isinstance(obj, Project)}
+    assert {names.get(row.split(";")[0], row.split(";")[0]) for row in rows} == VISIBLE_PROJECTS[principal]
 
 
 @pytest.mark.parametrize("principal", AUTHENTICATED)
@@ -588,8 +594,11 @@ def test_register_lists_hold_rows_of_visible_projects_only(site, db, url, princi
     response = client_for(site, principal).get(reverse(url), {"page_size": 500})
     assert response.status_code == 200
     projects = {row["project"] for row in response.json()["results"]}
-    # a2 has no rows; a1 and b1 have some in every register
-    assert _names(site, Project, projects) == VISIBLE_PROJECTS[principal] - {"a2"}
+    # a2 has no rows; a1 and b1 have some in every register; proposals only planned cost lines
+    expected = VISIBLE_PROJECTS[principal] - {"a2"}
+    if url != "api:cost-line-list":
+        expected -= PROPOSED
+    assert _names(site, Project, projects) == expected
 
 
 @pytest.mark.parametrize("url", REGISTER_LISTS)

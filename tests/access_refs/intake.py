@@ -67,4 +67,9 @@ def references(world, refs: dict) -> dict:
         "proposal_review_a": review,
         "proposal_parked_a": parked,
         "proposal_b": in_b,
+        # the PROPOSED projects the submitted proposals became: listed like any project
+        "dp_submitted_a": sent.project,
+        "dp_review_a": review.project,
+        "dp_parked_a": parked.project,
+        "dp_b": in_b.project,
     }
