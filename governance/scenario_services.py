@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from governance import optimiser
 from governance.control_models import Decision
+from governance.intake_models import ProjectProposal
 from governance.scenario_models import (
     CostKind,
     Scenario,
@@ -78,7 +79,8 @@ def _round_up(amount: Decimal, step: Decimal = Decimal(10000)) -> Decimal:
 @transaction.atomic
 def scenario_create(*, actor, portfolio: Portfolio, data: Mapping[str, Any], today=None) -> Scenario:
     """A new draft scenario of `portfolio`: every proposed project a candidate, running ones
-    mandatory (already committed); budgets prefilled with the planned cost of all of them (rounded
+    mandatory (already committed), and so are projects whose request is a regulatory or contractual
+    obligation (`ProjectProposal.mandatory`); budgets prefilled with the planned cost of all of them (rounded
     up to 10 000), capacity with the pool's, dependencies with the projects' dependency register."""
     today = today or timezone.localdate()
     data = {k: v for k, v in data.items() if k in SCENARIO_FIELDS}
@@ -89,12 +91,17 @@ def scenario_create(*, actor, portfolio: Portfolio, data: Mapping[str, Any], tod
     with audit_context(actor=actor):
         scenario.save()
         projects = list(candidate_projects(portfolio).order_by("code"))
+        obliged = set(
+            ProjectProposal.objects.filter(project__in=projects, mandatory=True).values_list(
+                "project_id", flat=True
+            )
+        )
         ScenarioProject.objects.bulk_create(
             ScenarioProject(
                 scenario=scenario,
                 project=p,
                 mode=ScenarioProject.Mode.MANDATORY
-                if p.state in RUNNING_STATES
+                if p.state in RUNNING_STATES or p.pk in obliged
                 else ScenarioProject.Mode.CANDIDATE,
             )
             for p in projects

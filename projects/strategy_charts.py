@@ -1,5 +1,6 @@
-"""The benefits chart of a project's strategy tab: realised against planned, each benefit as its
-progress from baseline (0 %) to target (100 %), so that benefits of different units share one axis."""
+"""The benefits chart of a project's strategy tab and of a programme's benefits tab: realised against
+planned, each benefit as its progress from baseline (0 %) to target (100 %), so that benefits of
+different units share one axis."""
 
 from collections.abc import Sequence
 
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from projects import benefits as rules
 from projects.charts import GRID, MTA_PALETTE, _date_axis, _figure, _iso, _layout, _plain_text
+from projects.strategy_selectors import benefit_start
 
 
 def benefits_figure(rows: Sequence, *, as_of, tolerance) -> dict:
@@ -17,7 +19,7 @@ def benefits_figure(rows: Sequence, *, as_of, tolerance) -> dict:
         benefit = row.benefit
         colour = MTA_PALETTE[index % len(MTA_PALETTE)]
         name = _plain_text(benefit.description[:60])
-        start = benefit.project.start_date if benefit.project_id else None
+        start = benefit_start(benefit)
         fact = rules.BenefitFact(
             benefit.pk,
             benefit.baseline,

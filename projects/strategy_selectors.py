@@ -9,7 +9,13 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 
-from portfolio.models import Portfolio, PortfolioStrategySettings, ScoringCriterion, StrategicObjective
+from portfolio.models import (
+    Portfolio,
+    PortfolioStrategySettings,
+    Programme,
+    ScoringCriterion,
+    StrategicObjective,
+)
 from projects import benefits as benefit_rules
 from projects import finance, scoring
 from projects.models import Benefit, BenefitMeasurement, CostLine, Project, ProjectObjective, ProjectScore
@@ -179,13 +185,17 @@ def benefit_fact(benefit: Benefit, measurements, start: date | None) -> benefit_
     )
 
 
+def benefit_start(benefit: Benefit) -> date | None:
+    """When its owner (project or programme) starts: where the planned realisation begins."""
+    return benefit.project.start_date if benefit.project_id else benefit.programme.start_date
+
+
 def benefit_rows(benefits, *, as_of: date, tolerance: Decimal) -> list[BenefitRow]:
     """Rows of benefits read with `measurements_list` prefetched and project/programme joined."""
     rows = []
     for benefit in benefits:
         measurements = list(benefit.measurements_list)
-        start = benefit.project.start_date if benefit.project_id else benefit.programme.start_date
-        fact = benefit_fact(benefit, measurements, start)
+        fact = benefit_fact(benefit, measurements, benefit_start(benefit))
         latest = measurements[-1] if measurements else None
         short = benefit_rules.shortfall(fact, as_of) if benefit.state != Benefit.State.ABANDONED else None
         rows.append(
@@ -213,7 +223,18 @@ def _benefits_queryset():
 
 
 def project_investment(*, project: Project, benefits, as_of: date, discount_rate: Decimal) -> Investment:
-    lines = CostLine.objects.filter(project=project).values_list("month", "actual", "forecast")
+    return investment(
+        costs=CostLine.objects.filter(project=project),
+        benefits=benefits,
+        as_of=as_of,
+        discount_rate=discount_rate,
+    )
+
+
+def investment(*, costs, benefits, as_of: date, discount_rate: Decimal) -> Investment:
+    """ROI, NPV and payback of the cost lines `costs` (a queryset) against the financial benefits
+    among `benefits` (abandoned ones left out)."""
+    lines = costs.values_list("month", "actual", "forecast")
     financial = [
         (b.expected_date, b.yearly_value, b.years)
         for b in benefits
@@ -277,6 +298,48 @@ def project_strategy(*, project: Project, as_of: date) -> ProjectStrategy:
         investment=project_investment(
             project=project, benefits=benefits, as_of=as_of, discount_rate=settings.discount_rate
         ),
+        settings=settings,
+    )
+
+
+# --- A programme's benefits ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeBenefits:
+    own: list[BenefitRow]  # the programme's own benefits
+    of_projects: list[BenefitRow]  # benefits of its projects the user may read
+    investment: Investment  # the programme's business case: its projects' costs, all its benefits
+    projects: int  # projects of the programme counted in the figures
+    hidden_projects: int  # projects of the programme the user may not read, left out
+    settings: PortfolioStrategySettings
+
+
+def programme_benefits(*, user, programme: Programme, as_of: date) -> ProgrammeBenefits:
+    """The programme's benefits, its projects' benefits and its business case (ROI, NPV, payback) over
+    the projects the user may read. A fixed number of queries whatever the number of projects and
+    benefits."""
+    settings = strategy_settings(programme.portfolio)
+    in_programme = Project.objects.filter(programme=programme)
+    visible = list(in_programme.visible_to(user).values_list("pk", flat=True))
+    hidden = in_programme.exclude(pk__in=visible).count()
+    benefits = list(
+        _benefits_queryset()
+        .filter(Q(programme=programme) | Q(project__in=visible))
+        .order_by("expected_date", "pk")
+    )
+    rows = benefit_rows(benefits, as_of=as_of, tolerance=settings.benefit_tolerance_pct)
+    return ProgrammeBenefits(
+        own=[row for row in rows if row.benefit.programme_id],
+        of_projects=[row for row in rows if row.benefit.project_id],
+        investment=investment(
+            costs=CostLine.objects.filter(project__in=visible),
+            benefits=benefits,
+            as_of=as_of,
+            discount_rate=settings.discount_rate,
+        ),
+        projects=len(visible),
+        hidden_projects=hidden,
         settings=settings,
     )
 

@@ -1,5 +1,6 @@
 """References of tests/access_spec.d/strategy.yaml: the strategy frame of portfolios A and B, a score
-of a1, benefits of a1 (owned by the sponsor) and b1, a measurement of a1's benefit."""
+of a1, benefits of a1 (owned by the sponsor), b1 and the programmes A (owned by the executive) and B,
+a measurement of a1's benefit."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -32,6 +33,13 @@ def references(world, refs: dict) -> dict:
         project=world.a1, description="Moins d'arrêts", owner=world.users["sponsor"], **common
     )
     benefit_b1 = Benefit.objects.create(project=world.b1, description="Moins d'arrêts B", **common)
+    benefit_prog_a = Benefit.objects.create(
+        programme=world.programme_a,
+        description="Délai de clôture divisé par deux",
+        owner=world.users["executive"],
+        **common,
+    )
+    benefit_prog_b = Benefit.objects.create(programme=world.programme_b, description="Programme B", **common)
     measurement_a1 = BenefitMeasurement.objects.create(
         benefit=benefit_a1, date=today - timedelta(days=30), value=Decimal("90")
     )
@@ -43,6 +51,8 @@ def references(world, refs: dict) -> dict:
         "score_a1": score_a1,
         "benefit_a1": benefit_a1,
         "benefit_b1": benefit_b1,
+        "benefit_prog_a": benefit_prog_a,
+        "benefit_prog_b": benefit_prog_b,
         "measurement_a1": measurement_a1,
         "measured_on": (today - timedelta(days=2)).isoformat(),
     }

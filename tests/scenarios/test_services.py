@@ -159,3 +159,34 @@ def test_large_scenarios_run_in_a_worker(bench, scenario, django_capture_on_comm
     scenario.refresh_from_db()
     assert scenario.run_status == "optimal" and scenario.run_progress == 100
     assert services.run_in_worker(scenario.pk) == "skipped"
+
+
+def test_a_regulatory_request_is_mandatory_in_a_new_scenario(bench):
+    from types import SimpleNamespace
+
+    from governance import intake
+    from portfolio.models import StrategicObjective
+    from tests.intake.conftest import proposal_data
+
+    world = bench.world
+    growth = StrategicObjective.objects.create(
+        portfolio=world.portfolio_a, code="croissance", name="Croissance"
+    )
+    frame = SimpleNamespace(growth=growth, dev=bench.dev, archi=bench.dev)
+    efforts = [{"role": bench.dev.pk, "days": "20"}]
+
+    def request(title: str, mandatory: bool):
+        data = proposal_data(world, frame, title=title, mandatory=mandatory, efforts=efforts)
+        return intake.proposal_create(
+            actor=world.users["team"], portfolio=world.portfolio_a, data=data, submit=True
+        )
+
+    obligation = request("Mise en conformité DSP3", True)
+    ordinary = request("Portail fournisseurs", False)
+    scenario = services.scenario_create(
+        actor=world.users["pmo_a"], portfolio=world.portfolio_a, data={"name": "Plan", "first_year": YEAR}
+    )
+    modes = dict(scenario.entries.values_list("project_id", "mode"))
+    assert modes[obligation.project_id] == "mandatory"
+    assert modes[ordinary.project_id] == "candidate"
+    assert modes[bench.p1.pk] == "candidate"
