@@ -61,9 +61,12 @@ lint: python-deps
 	$(PY) manage.py makemigrations --check --dry-run -v 1 --settings=pmo.settings.test
 	$(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null --settings=pmo.settings.test
 
+# pytest on every core (pytest-xdist; `make test PYTEST_WORKERS=0` runs it in one process). Each worker
+# has its own test database, Redis database and media directory (pmo/settings/test.py).
+PYTEST_WORKERS ?= auto
 test: install lint
 	$(PY) bin/ensure-database
-	DJANGO_SETTINGS_MODULE=pmo.settings.test $(VENV)/bin/pytest
+	DJANGO_SETTINGS_MODULE=pmo.settings.test $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadgroup
 
 lock:
 	$(PY) -m pip install -q uv

@@ -24,6 +24,42 @@ from tests.factories import (
 
 pytest_plugins = ["tests.url_coverage"]
 
+# --- Parallel runs ------------------------------------------------------------------------------
+# `make test` runs the suite on every core with pytest-xdist's `--dist loadgroup`: each test goes to
+# the next free worker, but the tests that share an expensive module-scoped world (the access
+# matrix's, built once per module) are grouped so that each group builds it once. The matrix is cut
+# into MATRIX_GROUPS contiguous slices of its spec cases; the crawls' two long walks each get a group.
+MATRIX_GROUPS = 4
+CRAWL_WALKS = {
+    "test_no_get_changes_the_database_and_every_answer_has_the_headers",
+    "test_unsafe_requests_have_the_headers_and_without_a_csrf_token_are_refused",
+}
+
+
+def _xdist_group(item, case_index: dict) -> str | None:
+    module = getattr(item, "module", None)
+    name = getattr(module, "__name__", "")
+    if name == "tests.test_access_matrix":
+        case = item.callspec.params.get("case") if hasattr(item, "callspec") else None
+        if case is None:
+            return "matrix"
+        if not case_index:
+            case_index.update({c.id: i for i, c in enumerate(module.CASES)})
+        return f"matrix-{case_index[case.id] * MATRIX_GROUPS // len(case_index)}"
+    if name == "tests.security.test_crawl":
+        return f"crawl-{item.name}" if item.name in CRAWL_WALKS else "crawl"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups
+def pytest_collection_modifyitems(config, items):
+    case_index: dict[str, int] = {}
+    for item in items:
+        group = _xdist_group(item, case_index)
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
 PRINCIPALS = (
     "anonymous",
     "team",

@@ -163,6 +163,7 @@ class UrlCoverageGate:
         self.deselected = 0
         self.never_exercised: list[str] = []
         self.skipped_because = ""
+        self.judged = 0
 
     @pytest.hookimpl
     def pytest_collectstart(self, collector) -> None:
@@ -186,7 +187,7 @@ class UrlCoverageGate:
             return f"{len(missing)} test files of tests/ not collected"
         if session.shouldstop or session.shouldfail:
             return "the run stopped early"
-        if not session.items:
+        if not session.testscollected:
             return "no tests collected"
         return ""
 
@@ -204,6 +205,7 @@ class UrlCoverageGate:
             for pattern in url_patterns()
             if pattern.route not in EXERCISED and not exempted(pattern, spec)
         )
+        self.judged = len(url_patterns())
         if self.never_exercised:
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
@@ -218,15 +220,77 @@ class UrlCoverageGate:
                 "Exercise each with a test that gets a 2xx/3xx, or exempt it (with a reason) under "
                 "coverage_exemptions in tests/access_spec.yaml."
             )
+        elif self.judged:
+            terminalreporter.write_line(
+                f"URL coverage gate: every one of the {self.judged} URL patterns exercised with a "
+                f"2xx/3xx or exempted ({len(EXERCISED)} routes exercised)."
+            )
         elif self.skipped_because and self.config.option.verbose > 0:
             terminalreporter.write_line(f"URL coverage gate skipped: {self.skipped_because}.")
 
 
+class WorkerReport:
+    """In an xdist worker: record, and hand the controller what it needs to judge the whole run
+    (the routes exercised, the test files collected, the tests deselected)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.collected_files: set[str] = set()
+        self.deselected = 0
+
+    @pytest.hookimpl
+    def pytest_collectstart(self, collector) -> None:
+        if isinstance(collector, pytest.Module):
+            self.collected_files.add(str(Path(collector.path).resolve()))
+
+    @pytest.hookimpl
+    def pytest_deselected(self, items) -> None:
+        self.deselected += len(items)
+
+    @pytest.hookimpl
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.config.workeroutput["url_coverage"] = {
+            "exercised": sorted(EXERCISED),
+            "collected_files": sorted(self.collected_files),
+            "deselected": self.deselected,
+        }
+
+
+class ControllerGate(UrlCoverageGate):
+    """The gate in the xdist controller: the workers collect and run; their reports are merged as
+    each finishes. A worker that died without a report leaves the gate unable to judge (skipped)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        super().__init__(config)
+        self.reports = 0
+        self.lost_workers = 0
+
+    @pytest.hookimpl
+    def pytest_testnodedown(self, node, error) -> None:
+        report = getattr(node, "workeroutput", {}).get("url_coverage")
+        if report is None:
+            self.lost_workers += 1
+            return
+        self.reports += 1
+        EXERCISED.update(report["exercised"])
+        self.collected_files.update(Path(path) for path in report["collected_files"])
+        # every worker collects and deselects the same items: count them once
+        self.deselected = max(self.deselected, report["deselected"])
+
+    def _why_not_full_run(self, session: pytest.Session) -> str:
+        if self.lost_workers or not self.reports:
+            return "a worker ended without its report"
+        return super()._why_not_full_run(session)
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput"):  # an xdist worker: only a whole session can judge coverage
-        return
     _install_recorder()
-    config.pluginmanager.register(UrlCoverageGate(config), "url-coverage-gate")
+    if hasattr(config, "workerinput"):  # an xdist worker: only the whole session can judge coverage
+        config.pluginmanager.register(WorkerReport(config), "url-coverage-report")
+    elif config.pluginmanager.hasplugin("xdist") and getattr(config.option, "numprocesses", None):
+        config.pluginmanager.register(ControllerGate(config), "url-coverage-gate")
+    else:
+        config.pluginmanager.register(UrlCoverageGate(config), "url-coverage-gate")
 
 
 # --- Sample paths for rule-matched patterns -------------------------------------------------------
