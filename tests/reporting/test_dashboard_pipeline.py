@@ -203,5 +203,6 @@ def test_the_pipeline_card_reads_two_queries(world, pipeline, django_assert_num_
     user = world.users["team"]
     with django_assert_num_queries(1):
         pipeline_summary(user=user, portfolio=world.portfolio_a, programme=world.programme_a)
+    visible = Project.objects.visible_to(user).filter(portfolio=world.portfolio_a)  # the view's, built once
     with django_assert_num_queries(1):
-        proposed_projects(Project.objects.visible_to(user).filter(portfolio=world.portfolio_a))
+        proposed_projects(visible)
