@@ -7,7 +7,7 @@ from portfolio.models import Membership, Portfolio, Programme
 
 
 def portfolio_list(*, user) -> QuerySet[Portfolio]:
-    """Visible portfolios with their programme and project counts and total budget (one query)."""
+    """Visible portfolios with their programme and project counts (one query; no budget is summed here)."""
     return (
         Portfolio.objects.visible_to(user)
         .annotate(

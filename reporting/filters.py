@@ -9,20 +9,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from projects.models import Project
-from reporting.dashboard import open_projects
+from reporting.dashboard import delivery_projects
 
 
 class DashboardFilter(django_filters.FilterSet):
     """Programme, state, stage and project manager of the dashboard's projects (the portfolio is the
     scope, chosen apart). The choices are the ones present in the scope (`options`). No state chosen
-    means the open projects (proposed, active, on hold); "all" adds the closed and cancelled ones."""
+    means the running portfolio (active, on hold): proposed projects are requests not yet approved,
+    shown when their state is picked; "all" shows every state."""
 
     programme = django_filters.ChoiceFilter(field_name="programme_id", label=_lazy("Programme"))
     state = django_filters.ChoiceFilter(
         method="filter_state",
         label=_lazy("State"),
         choices=[("all", _lazy("All states")), *Project.State.choices],
-        empty_label=_lazy("Open projects"),
+        empty_label=_lazy("Active and on hold"),
     )
     stage = django_filters.ChoiceFilter(field_name="stage", label=_lazy("Stage"))
     manager = django_filters.ChoiceFilter(field_name="manager_id", label=_lazy("Project manager"))
@@ -54,7 +55,7 @@ class DashboardFilter(django_filters.FilterSet):
             return queryset.none()  # an unknown programme, stage or manager matches nothing
         state = self.form.cleaned_data.get("state") if self.is_bound else None
         if not state:
-            queryset = open_projects(queryset)
+            queryset = delivery_projects(queryset)
         return queryset
 
 

@@ -9,7 +9,8 @@ from projects.selectors import project_list
 
 
 def portfolio_summary(*, user) -> list[dict]:
-    """Per visible portfolio: project counts by state and the active projects' budget (one query)."""
+    """Per visible portfolio: project counts by state, the budget of the running portfolio (active and
+    on-hold projects) and, apart, the budget the proposed projects request (one query)."""
     states = Project.State
     return list(
         project_list(user=user)
@@ -22,7 +23,9 @@ def portfolio_summary(*, user) -> list[dict]:
             on_hold=Count("id", filter=Q(state=states.ON_HOLD)),
             closed=Count("id", filter=Q(state=states.CLOSED)),
             cancelled=Count("id", filter=Q(state=states.CANCELLED)),
-            budget=Sum("budget", filter=Q(state__in=[states.ACTIVE, states.ON_HOLD, states.PROPOSED])),
+            # before `budget`: once annotated, that name would shadow the field
+            proposed_budget=Sum("budget", filter=Q(state=states.PROPOSED)),
+            budget=Sum("budget", filter=Q(state__in=[states.ACTIVE, states.ON_HOLD])),
             without_manager=Count("id", filter=Q(manager__isnull=True, state=states.ACTIVE)),
         )
         .order_by("portfolio__name")

@@ -12,15 +12,18 @@ update is stale never counts as green: its green becomes unknown in the counts a
 
 from reporting.dashboard.build import (
     build_dashboard,
+    delivery_projects,
     index_rag,
     open_projects,
     pending_decision_sources,
     pending_decisions,
+    proposed_projects,
     sort_key,
 )
 from reporting.dashboard.reads import any_of, last_weeks_of_months
 from reporting.dashboard.types import (
     AXES_AND_OVERALL,
+    DELIVERY_STATES,
     EV_HISTORY_MONTHS,
     MTA_TOP,
     OPEN_STATES,
@@ -35,12 +38,14 @@ from reporting.dashboard.types import (
     PendingDecisions,
     PendingItem,
     ProjectRow,
+    ProposedProjects,
     SCurve,
     SlippingMilestone,
 )
 
 __all__ = [
     "AXES_AND_OVERALL",
+    "DELIVERY_STATES",
     "EV_HISTORY_MONTHS",
     "MTA_TOP",
     "OPEN_STATES",
@@ -55,14 +60,17 @@ __all__ = [
     "PendingDecisions",
     "PendingItem",
     "ProjectRow",
+    "ProposedProjects",
     "SCurve",
     "SlippingMilestone",
     "any_of",
     "build_dashboard",
+    "delivery_projects",
     "index_rag",
     "last_weeks_of_months",
     "open_projects",
     "pending_decision_sources",
     "pending_decisions",
+    "proposed_projects",
     "sort_key",
 ]

@@ -16,6 +16,9 @@ SEVERITY = {"green": 0, "amber": 1, "red": 2}
 WORST_FIRST = {"red": 0, "amber": 1, "unknown": 2, "green": 3}
 SHOWN_ORDER = ("red", "amber", "green", "unknown")
 OPEN_STATES = (Project.State.PROPOSED, Project.State.ACTIVE, Project.State.ON_HOLD)
+# The running portfolio: the dashboard's default. Proposed projects are requests not yet approved
+# (the intake pipeline), shown apart and only in the matrix when the reader picks their state.
+DELIVERY_STATES = (Project.State.ACTIVE, Project.State.ON_HOLD)
 MTA_TOP = 8
 EV_HISTORY_MONTHS = 6  # the S-curve's earned value: the last 6 month-ends, then today
 URL_PLACEHOLDER = 987654321  # reversed once, then replaced by each project's id
@@ -187,6 +190,14 @@ class SlippingMilestone:
     series: TrendSeries  # name is "CODE – milestone"
     project_id: int
     slip_days: int  # calendar days, forecast against baseline
+
+
+@dataclass(frozen=True)
+class ProposedProjects:
+    """The proposed projects of a scope: left out of the dashboard's default figures, counted apart."""
+
+    count: int
+    budget: Decimal  # their budget (BAC): what they request, not the running portfolio's
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The portfolio dashboard: KPI tiles, the QCDR matrix and the portfolio charts of one portfolio
-(or one of its programmes), filtered by programme, state, stage and project manager.
+(or one of its programmes), filtered by programme, state, stage and project manager; by default the
+running portfolio (active and on-hold projects), with the intake pipeline (open proposals) apart.
 
 One URL: the whole page on first load; an HTMX request refreshes the dashboard's body (filters) or
 only the matrix (sorting, paging) when it targets it. Every part comes from one
@@ -16,11 +17,19 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 
+from governance.intake_selectors import pipeline_summary
 from pmo.core.roles import PORTFOLIO_WIDE_READ_ROLES, Role
 from portfolio.models import Portfolio, Programme, portfolio_roles
 from projects.models import Project
 from reporting import charts
-from reporting.dashboard import OPEN_STATES, WORST_FIRST, ProjectRow, build_dashboard, sort_key
+from reporting.dashboard import (
+    DELIVERY_STATES,
+    WORST_FIRST,
+    ProjectRow,
+    build_dashboard,
+    proposed_projects,
+    sort_key,
+)
 from reporting.filters import DashboardFilter, filter_options
 
 MATRIX_PAGE_SIZE = 50
@@ -124,6 +133,15 @@ def dashboard(request):
                 if request.htmx.target == MATRIX_TARGET
                 else "reporting/partials/dashboard_body.html"
             )
+        if template != MATRIX_TEMPLATE:
+            # the intake pipeline, apart from delivery: the open proposals the reader may see in the
+            # scope, and the proposed projects the default figures leave out (2 queries)
+            context.update(
+                pipeline=pipeline_summary(
+                    user=request.user, portfolio=scope.portfolio, programme=scope.programme
+                ),
+                proposed=proposed_projects(visible),
+            )
         context.update(
             filter=data_filter,
             data=data,
@@ -153,7 +171,7 @@ def _export_query(scope: Scope, data_filter: DashboardFilter) -> str:
         query["manager"] = cleaned["manager"]
     state = cleaned.get("state")
     if not state:
-        query.setlist("state", list(OPEN_STATES))
+        query.setlist("state", list(DELIVERY_STATES))
     elif state != "all":
         query["state"] = state
     return query.urlencode()

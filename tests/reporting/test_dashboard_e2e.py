@@ -5,8 +5,9 @@ a reload, unfolds a project's reasons inline, sorts, and chases the missing upda
 import pytest
 from playwright.sync_api import expect
 
+from governance.models import ProjectProposal
 from projects.models import Project
-from reporting.dashboard.types import OPEN_STATES
+from reporting.dashboard.types import DELIVERY_STATES
 from tests.e2e import conftest as e2e
 from tests.e2e.test_foundation_journey import BrowserProblems
 
@@ -33,12 +34,29 @@ def test_pmo_reviews_the_portfolio_on_the_dashboard(demo, live_server, page, log
     # KPI tiles and the matrix, worst indicated météo first, the watermelon marked
     expect(page.locator("#dashboard-kpis .card")).to_have_count(6)
     codes = matrix_codes(page)
-    # the open projects of the portfolio: active, on hold and proposed (the intake's proposals too)
+    # the running portfolio: its active and on-hold projects; the proposed ones (the intake's too) apart
     portfolio_id = Project.objects.get(code="erp-finance").portfolio_id
-    open_projects = Project.objects.filter(
-        portfolio_id=portfolio_id, state__in=OPEN_STATES, archived_at__isnull=True
+    running = Project.objects.filter(
+        portfolio_id=portfolio_id, state__in=DELIVERY_STATES, archived_at__isnull=True
     )
-    assert "erp-finance" in codes and sorted(codes) == sorted(open_projects.values_list("code", flat=True))
+    assert "erp-finance" in codes and sorted(codes) == sorted(running.values_list("code", flat=True))
+    proposed = Project.objects.filter(
+        portfolio_id=portfolio_id, state=Project.State.PROPOSED, archived_at=None
+    )
+    assert proposed.exists() and not set(codes) & set(proposed.values_list("code", flat=True))
+    # the intake pipeline's card: the open proposals, linking to the pipeline page
+    pipeline = page.locator("#dashboard-pipeline")
+    open_proposals = ProjectProposal.objects.filter(portfolio_id=portfolio_id).open().count()
+    expect(pipeline.locator("#pipeline-open")).to_have_text(str(open_proposals))
+    expect(pipeline.locator(f"a[href='/proposals/portfolio/{portfolio_id}/']")).to_be_visible()
+    # the proposed state picked in the filter lists them (nothing hidden), then back to the default
+    page.select_option("#id_state", "proposed")
+    page.wait_for_url("**state=proposed**")
+    expect(page.locator("tr.matrix-row")).to_have_count(proposed.count())
+    assert sorted(matrix_codes(page)) == sorted(proposed.values_list("code", flat=True))
+    page.select_option("#id_state", "")
+    page.wait_for_url("**state=&**")
+    expect(page.locator("tr.matrix-row")).to_have_count(len(codes))
     erp = page.locator("tr.matrix-row[data-project='erp-finance']")
     expect(erp).to_have_class("matrix-row is-watermelon")
     assert erp.locator("td.watermelon-cell").count() >= 2

@@ -1,5 +1,6 @@
 """The dashboard reads a constant number of queries whatever the number of projects (10 vs 500), at
-most 15 with the session, the user and the second factor included."""
+most 15 with the session, the user and the second factor included; the intake pipeline's card costs
+2 of them (the open proposals, the proposed projects), whatever the number of proposals."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from governance.models import ProjectException
+from governance.models import ProjectException, ProjectProposal
 from pmo.core.periods import week_start
 from projects.models import CostLine, Milestone, MilestoneForecast, Project, Risk, StatusReport
 from reporting.dashboard import build_dashboard
@@ -22,7 +23,8 @@ MAX_QUERIES = 15
 
 def grow(world, total: int) -> None:
     """Bulk-insert projects into portfolio A (half in programme A) until it holds `total`, each with
-    3 weekly reports, 2 key milestones with forecasts, 4 cost lines, 3 risks and an exception."""
+    3 weekly reports, 2 key milestones with forecasts, 4 cost lines, 3 risks and an exception; one in
+    ten is proposed, with its proposal in the intake pipeline."""
     have = Project.objects.filter(portfolio=world.portfolio_a).count()
     today = timezone.localdate()
     monday = week_start(today)
@@ -33,7 +35,7 @@ def grow(world, total: int) -> None:
             code=f"bulk-{n}",
             name=f"Projet {n}",
             manager=world.users["pm_a"],
-            state=Project.State.ACTIVE,
+            state=Project.State.PROPOSED if n % 10 == 0 else Project.State.ACTIVE,
             stage=("Cadrage", "Exécution", "Recette")[n % 3],
             budget=Decimal("100000"),
             strategic_score=n % 100 if n % 4 else None,
@@ -101,6 +103,25 @@ def grow(world, total: int) -> None:
     ProjectException.objects.bulk_create(
         ProjectException(project=p, tolerance="cost", forecast_value=15, limit=10, raised_at=timezone.now())
         for p in projects
+    )
+    first = ProjectProposal.objects.filter(portfolio=world.portfolio_a).count() + 1
+    ProjectProposal.objects.bulk_create(
+        ProjectProposal(
+            portfolio=world.portfolio_a,
+            number=first + i,
+            project=p,
+            programme=p.programme,
+            title=p.name,
+            problem="Besoin",
+            desired_start=today,
+            desired_end=today + timedelta(days=365),
+            capex=Decimal("1000"),
+            opex=Decimal("500"),
+            state=ProjectProposal.State.SUBMITTED,
+            requested_by=world.users["team"],
+            submitted_at=timezone.now(),
+        )
+        for i, p in enumerate(p for p in projects if p.state == Project.State.PROPOSED)
     )
 
 
