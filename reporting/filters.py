@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from projects.models import Project
 from reporting.dashboard import delivery_projects
@@ -18,15 +18,15 @@ class DashboardFilter(django_filters.FilterSet):
     means the running portfolio (active, on hold): proposed projects are requests not yet approved,
     shown when their state is picked; "all" shows every state."""
 
-    programme = django_filters.ChoiceFilter(field_name="programme_id", label=_lazy("Programme"))
+    programme = django_filters.ChoiceFilter(field_name="programme_id", label=gettext_lazy("Programme"))
     state = django_filters.ChoiceFilter(
         method="filter_state",
-        label=_lazy("State"),
-        choices=[("all", _lazy("All states")), *Project.State.choices],
-        empty_label=_lazy("Active and on hold"),
+        label=gettext_lazy("State"),
+        choices=[("all", gettext_lazy("All states")), *Project.State.choices],
+        empty_label=gettext_lazy("Active and on hold"),
     )
-    stage = django_filters.ChoiceFilter(field_name="stage", label=_lazy("Stage"))
-    manager = django_filters.ChoiceFilter(field_name="manager_id", label=_lazy("Project manager"))
+    stage = django_filters.ChoiceFilter(field_name="stage", label=gettext_lazy("Stage"))
+    manager = django_filters.ChoiceFilter(field_name="manager_id", label=gettext_lazy("Project manager"))
 
     class Meta:
         model = Project
