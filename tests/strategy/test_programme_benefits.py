@@ -146,3 +146,19 @@ def test_programme_tab_runs_constant_queries(client_for, world, programme):
 def test_programme_page_offers_the_benefits_tab(client_for, programme):
     html = client_for("team").get(programme.get_absolute_url()).content.decode()
     assert reverse("projects:programme-benefits", args=[programme.pk]) in html
+
+
+def test_without_financial_benefits_no_return_is_claimed(client_for, world):
+    """A programme with costs and only non-financial benefits: no ROI of −100 %, a plain note."""
+    CostLineFactory(project=world.a1, month=date(2026, 1, 1), actual=Decimal(10_000), forecast=Decimal(0))
+    make_benefit(world.a1)
+    response = client_for("pmo_a").get(reverse("projects:programme-benefits", args=[world.programme_a.pk]))
+    html = response.content.decode()
+    assert 'id="no-financial-benefit"' in html
+    assert "-100,0 %" not in html and "jamais" not in html
+    assert "10\xa0000" in html  # the costs are still shown
+
+
+def test_programme_page_draws_its_charts(client_for, programme):
+    html = client_for("team").get(programme.get_absolute_url()).content.decode()
+    assert "js/charts.js" in html
