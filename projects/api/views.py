@@ -397,7 +397,10 @@ class StatusReportViewSet(RegisterViewSet):
         rows = StatusReport.objects.visible_to(self.request.user).order_by(
             "project_id", "-period_start", "-revision"
         )
-        return rows if self.action == "list" else rows.select_related("project")
+        if self.action == "list":
+            return rows
+        # A submit computes the QCDR with the portfolio's tolerances: read with the report, once.
+        return rows.select_related("project__portfolio" if self.action == "submit" else "project")
 
     @staticmethod
     def update_service(*, actor, instance, version, data):
