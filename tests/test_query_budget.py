@@ -113,5 +113,10 @@ def test_query_counts_are_constant_from_10_to_200_projects(world):
     large = {name: count_queries(client, path) for name, path in routes(world).items()}
     for name in small:
         print(f"QUERY-BUDGET {name:<28} 10 projects: {small[name]:>3}   200 projects: {large[name]:>3}")  # noqa: T201
-    assert large == small
+    # A paginated API list leaves out its COUNT query while the first page holds every row
+    # (pmo.core.api.FirstPageCountingPaginator): at 10 projects their first page of 100 is short.
+    short_first_page = {name for name, path in routes(world).items() if "page_size=100" in path}
+    assert {name: large[name] - small[name] for name in small} == {
+        name: 1 if name in short_first_page else 0 for name in small
+    }
     assert max(large.values()) <= MAX_QUERIES, {k: v for k, v in large.items() if v > MAX_QUERIES}

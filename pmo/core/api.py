@@ -1,9 +1,10 @@
 """API plumbing shared by every app: pagination, error shape, optimistic locking headers."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework import FilterSet as RestFilterSet
 from drf_spectacular.utils import OpenApiParameter
@@ -14,9 +15,23 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from pmo.core.locking import StaleVersionError
 
 
+class FirstPageCountingPaginator(Paginator):
+    """Django's Paginator, except that a first page shorter than a page is known to hold every row:
+    its count is its length, without the COUNT query (a project's register is mostly one page)."""
+
+    def page(self, number):
+        if str(number) != "1" or not self.allow_empty_first_page or "count" in self.__dict__:
+            return super().page(number)
+        rows = list(self.object_list[: self.per_page])
+        if len(rows) < self.per_page:
+            self.__dict__["count"] = len(rows)  # Paginator.count is a cached_property
+        return self._get_page(rows, 1, self)
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
     """`count`, `next`, `previous`, `results`; `?page_size=` up to 500 (a full screen of a list)."""
 
+    django_paginator_class = FirstPageCountingPaginator
     page_size_query_param = "page_size"
     max_page_size = 500
 
@@ -36,9 +51,23 @@ class ForeignKeysByIdFilterSet(RestFilterSet):
 
 
 class FilterBackend(DjangoFilterBackend):
-    """DjangoFilterBackend whose `filterset_fields` filter foreign keys by id (see above)."""
+    """DjangoFilterBackend whose `filterset_fields` filter foreign keys by id (see above).
+
+    The FilterSet class that django-filter builds from a view's `filterset_fields` is built once
+    per view class and model, not on every request (its metaclass walks the model's fields)."""
 
     filterset_base = ForeignKeysByIdFilterSet
+    _built: ClassVar[dict[tuple, type]] = {}
+
+    def get_filterset_class(self, view, queryset=None):
+        fields = getattr(view, "filterset_fields", None)
+        if getattr(view, "filterset_class", None) or not fields or queryset is None:
+            return super().get_filterset_class(view, queryset)
+        key = (type(view), queryset.model, tuple(fields))
+        built = self._built.get(key)
+        if built is None:
+            built = self._built[key] = super().get_filterset_class(view, queryset)
+        return built
 
 
 class PreconditionRequired(exceptions.APIException):

@@ -122,17 +122,15 @@ class ProjectScopedSerializer(serializers.ModelSerializer):
         # The choices only matter for input (and the browsable API's forms, whose request is cloned
         # with POST/PUT): a read skips building the scoped querysets, a third of a small list's cost.
         writing = request is not None and request.method not in SAFE_METHODS
-        if "project" in self.fields and writing and request.user.is_authenticated:
+        # An existing row never moves to another project: its `project` is read-only, no choices.
+        one_row = self.instance is not None and not isinstance(self.instance, list | tuple)
+        if "project" in self.fields and one_row:
+            self.fields["project"].read_only = True
+        elif "project" in self.fields and writing and request.user.is_authenticated:
             self.fields["project"].queryset = Project.objects.visible_to(request.user).active()
         for name in ("owner",):
             if name in self.fields and writing:
                 self.fields[name].queryset = get_user_model().objects.filter(is_active=True)
-        if (
-            self.instance is not None
-            and not isinstance(self.instance, list | tuple)
-            and "project" in self.fields
-        ):
-            self.fields["project"].read_only = True
 
 
 READ_ONLY = ["id", "version", "created_at", "updated_at"]

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
@@ -188,6 +190,65 @@ class RowShape:
         return data
 
 
+class RowAttributes:
+    """A `values()` row read as attributes (`report.overall_comment`), for a serializer method field:
+    the row is the object's `__dict__`, so reading a column is a plain attribute lookup."""
+
+    def __init__(self, row: dict):
+        self.__dict__ = row
+
+
+class RegisterRows:
+    """A register serializer's output for `values()` rows: each value through the serializer's own
+    field, a related object as its id; a method field, or a field that renders the whole object (DRF's
+    ModelField, for a generated column), given the row as attributes. Same JSON as the serializer
+    over model instances (tests/api/test_register_list_rows.py), without building a model instance
+    and walking every field's `get_attribute` per row."""
+
+    def __init__(self, serializer: serializers.ModelSerializer):
+        self.plain: list[tuple[str, serializers.Field | None, str]] = []
+        self.methods: list[tuple[str, Callable[[RowAttributes], object]]] = []
+        for name, field in serializer.fields.items():
+            if isinstance(field, serializers.SerializerMethodField):
+                self.methods.append((name, getattr(serializer, field.method_name)))
+                continue
+            if isinstance(field, serializers.ModelField):
+                self.methods.append((name, field.to_representation))
+                continue
+            if "." in field.source or field.source == "*":
+                raise ValueError(f"{type(serializer).__name__}.{name}: not a column of the row")
+            if isinstance(field, serializers.RelatedField):
+                self.plain.append((name, None, f"{field.source}_id"))
+                continue
+            if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+                # What DRF looks up for every value (DateTimeField.default_timezone), looked up once.
+                field.timezone = field.default_timezone()
+            self.plain.append((name, field, field.source))
+        self.names = list(serializer.fields)
+        # A method field reads the columns the other fields show (StatusReportSerializer.comments);
+        # a whole-object field, its own column.
+        whole = [
+            field.model_field.attname
+            for field in serializer.fields.values()
+            if isinstance(field, serializers.ModelField)
+        ]
+        self.columns = list(dict.fromkeys([key for _name, _field, key in self.plain] + whole))
+
+    def data(self, rows) -> list[dict]:
+        plain, methods, names, data = self.plain, self.methods, self.names, []
+        for row in rows:
+            item = {}
+            for name, field, key in plain:
+                value = row[key]
+                item[name] = value if field is None or value is None else field.to_representation(value)
+            if methods:
+                attributes = RowAttributes(row)
+                for name, method in methods:
+                    item[name] = method(attributes)
+            data.append({name: item[name] for name in names})
+        return data
+
+
 class RegisterViewSet(
     VersionedRetrieveMixin,
     VersionedUpdateMixin,
@@ -205,10 +266,23 @@ class RegisterViewSet(
     filterset_fields = ["project"]
     ordering_fields = ["id"]
 
+    # The list rendered from `values()` rows (RegisterRows): for the registers whose serializer has
+    # only columns of the row and method fields over them.
+    list_as_values = False
+
     def get_queryset(self):
         rows = self.model.objects.visible_to(self.request.user).order_by("project_id", "pk")
         # A list renders the project as its id: joining the project row is for the detail actions.
         return rows if self.action == "list" else rows.select_related("project")
+
+    def list(self, request, *args, **kwargs):
+        if not self.list_as_values:
+            return super().list(request, *args, **kwargs)
+        shape = RegisterRows(self.get_serializer())
+        queryset = self.filter_queryset(self.get_queryset()).values(*shape.columns)
+        page = self.paginate_queryset(queryset)
+        rows = shape.data(page if page is not None else queryset)
+        return self.get_paginated_response(rows) if page is not None else Response(rows)
 
     def can_edit(self, user, obj) -> bool:
         return Project.objects.editable_by(user).filter(pk=obj.project_id).exists()
@@ -236,11 +310,13 @@ class RegisterViewSet(
 
 class MilestoneViewSet(RegisterViewSet):
     model = Milestone
+    list_as_values = True
     serializer_class = MilestoneSerializer
 
 
 class CostLineViewSet(RegisterViewSet):
     model = CostLine
+    list_as_values = True
     serializer_class = CostLineSerializer
     filterset_fields = ["project", "category", "month"]
 
@@ -252,6 +328,7 @@ class CostLineViewSet(RegisterViewSet):
 
 class DeliverableViewSet(RegisterViewSet):
     model = Deliverable
+    list_as_values = True
     serializer_class = DeliverableSerializer
 
     @extend_schema(request=DeliverableReviewSerializer, responses=DeliverableSerializer)
@@ -272,6 +349,7 @@ class DeliverableViewSet(RegisterViewSet):
 
 class RiskViewSet(RegisterViewSet):
     model = Risk
+    list_as_values = True
     serializer_class = RiskSerializer
     filterset_fields = ["project", "status", "is_opportunity"]
     ordering_fields = ["score", "id"]
@@ -279,17 +357,20 @@ class RiskViewSet(RegisterViewSet):
 
 class IssueViewSet(RegisterViewSet):
     model = Issue
+    list_as_values = True
     serializer_class = IssueSerializer
     filterset_fields = ["project", "status", "severity"]
 
 
 class AssumptionViewSet(RegisterViewSet):
     model = Assumption
+    list_as_values = True
     serializer_class = AssumptionSerializer
 
 
 class DependencyViewSet(RegisterViewSet):
     model = Dependency
+    list_as_values = True
     serializer_class = DependencySerializer
 
 
@@ -307,6 +388,7 @@ class StatusReportViewSet(RegisterViewSet):
     """Weekly reports: create a week's draft, PATCH it (If-Match), submit it; submitted ones are frozen."""
 
     model = StatusReport
+    list_as_values = True
     serializer_class = StatusReportSerializer
     filterset_fields = ["project", "period_start", "state", "is_current"]
     ordering_fields = ["period_start", "id"]
@@ -315,7 +397,10 @@ class StatusReportViewSet(RegisterViewSet):
         rows = StatusReport.objects.visible_to(self.request.user).order_by(
             "project_id", "-period_start", "-revision"
         )
-        return rows if self.action == "list" else rows.select_related("project")
+        if self.action == "list":
+            return rows
+        # A submit computes the QCDR with the portfolio's tolerances: read with the report, once.
+        return rows.select_related("project__portfolio" if self.action == "submit" else "project")
 
     @staticmethod
     def update_service(*, actor, instance, version, data):

@@ -64,6 +64,16 @@ def status_report_start(
     ).first()
     if existing is not None:
         return existing
+    return _draft_create(actor=actor, project=project, period_start=period_start, today=today, data=data)
+
+
+def _draft_create(
+    *, actor, project: Project, period_start: date, today: date | None, data: dict | None
+) -> StatusReport:
+    """A new draft pre-filled from the last submitted report (the week has none: the caller, inside
+    its transaction, just looked)."""
+    today = today or timezone.localdate()
+    _check_period(period_start, today=today)
     previous = previous_report(project=project, before=period_start)
     carried = {name: getattr(previous, name) for name in CARRIED_FIELDS} if previous else {}
     report = StatusReport(project=project, period_start=period_start, **{**carried, **(data or {})})
@@ -91,11 +101,18 @@ def status_report_submit(
     *, actor, report: StatusReport, version: int, today: date | None = None
 ) -> StatusReport:
     """Freeze the report with the QCDR indicated by the data today; it becomes the project's latest."""
+    return _submit(actor=actor, report=report, version=version, today=today)
+
+
+def _submit(*, actor, report: StatusReport, version: int, today: date | None) -> StatusReport:
+    """status_report_submit inside the caller's transaction: the services that start or correct a
+    report and submit it in one transaction call this, without a savepoint of their own (all or
+    nothing already; a savepoint costs two statements)."""
     today = today or timezone.localdate()
     if report.is_frozen:
         raise ValidationError(_("This week's report is already submitted."))
     _check_period(report.period_start, today=today)
-    project = Project.objects.select_related("portfolio").get(pk=report.project_id)
+    project = _project_with_portfolio(report)
     result = selectors.project_qcdr(
         project=project, as_of=today, report=report, percent_complete=report.percent_complete
     )
@@ -119,6 +136,14 @@ def status_report_submit(
     return submitted
 
 
+def _project_with_portfolio(report: StatusReport) -> Project:
+    """The report's project and portfolio: as loaded with the report (the API's submit reads them
+    with it to check the user may edit the project), else read."""
+    if StatusReport.project.is_cached(report) and Project.portfolio.is_cached(report.project):
+        return report.project
+    return Project.objects.select_related("portfolio").get(pk=report.project_id)
+
+
 def _after_submit(report: StatusReport) -> None:
     """Point the project at its newest report and record this period's milestone forecasts (MTA).
 
@@ -136,7 +161,9 @@ def _after_submit(report: StatusReport) -> None:
         MilestoneForecast(milestone_id=milestone_id, period_start=report.period_start, forecast_date=forecast)
         for milestone_id, forecast in Milestone.objects.filter(
             project_id=report.project_id, forecast_date__isnull=False
-        ).values_list("pk", "forecast_date")
+        )
+        .order_by()  # Milestone's default order joins the project: not needed here
+        .values_list("pk", "forecast_date")
     ]
     MilestoneForecast.objects.bulk_create(
         forecasts,
@@ -154,7 +181,7 @@ def status_report_no_change(
     if previous_report(project=project, before=period_start) is None:
         raise ValidationError(_("There is no previous report to copy: fill in this first report."))
     report = status_report_start(actor=actor, project=project, period_start=period_start, today=today)
-    return status_report_submit(actor=actor, report=report, version=report.version, today=today)
+    return _submit(actor=actor, report=report, version=report.version, today=today)
 
 
 @transaction.atomic
@@ -179,7 +206,7 @@ def status_report_correct(
         )
         correction.full_clean(exclude=["version", "project", "indicated"], validate_constraints=False)
         correction.save()
-    return status_report_submit(actor=actor, report=correction, version=correction.version, today=today)
+    return _submit(actor=actor, report=correction, version=correction.version, today=today)
 
 
 @transaction.atomic
@@ -199,11 +226,11 @@ def status_report_save(
     """
     report = StatusReport.objects.filter(project=project, period_start=period_start, is_current=True).first()
     if report is None:
-        report = status_report_start(
+        report = _draft_create(
             actor=actor, project=project, period_start=period_start, today=today, data=data
         )
     else:
         report = status_report_update(actor=actor, report=report, version=version or 0, data=data)
     if submit:
-        report = status_report_submit(actor=actor, report=report, version=report.version, today=today)
+        report = _submit(actor=actor, report=report, version=report.version, today=today)
     return report
