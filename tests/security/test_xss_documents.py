@@ -22,6 +22,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.template import Context, Template
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -267,3 +268,23 @@ def test_pdf_and_text_checks_catch_every_dangerous_form():
     assert len(text_findings("«49» {'True': True} &lt;script&gt; &#x27;")) == 5  # two entities
     assert text_findings(f"{corpus.FULL} & co") == []
     assert len(text_findings("«49» &quot;", TEXT_DANGERS)) == 2
+
+
+def test_running_header_holds_user_text_as_one_css_string():
+    """A PDF's running header is a CSS string inside <style>: a quote, a line break or a backslash in
+    a project name must not end it (what follows would be read as CSS rules: content hidden or
+    rewritten in a document sent to executives), and <, > and & are escaped the CSS way, not as HTML
+    entities (which <style> prints as is)."""
+    name = "x\"\n} body { display: none } </style><script>alert(1)</script> d'A & B\\"
+    template = Template(
+        '{% extends "reporting/pdf/base.html" %}{% block header_left %}{{ name }}{% endblock %}'
+    )
+
+    html = template.render(Context({"name": name}))
+
+    rule = re.search(r"@top-left \{ content: (.*?); font-size", html)
+    assert rule, "the running header's rule is broken"
+    assert rule.group(1) == (
+        '"x\\22 \\A } body { display: none } \\3C /style\\3E \\3C script\\3E alert(1)\\3C /script\\3E '
+        " d'A \\26  B\\\\\""
+    )
