@@ -1,13 +1,14 @@
 """The stored-XSS and template-injection corpus (RELIABILITY row 13), reusable by every surface.
 
 `inject()` writes the payloads into every user-editable text field of every model of the given
-apps (and the users' names), `findings(html)` lists what came out unescaped or evaluated. Pages and
-fragments use it in tests/security/test_xss.py and the browser in test_xss_browser.py; PDFs,
-e-mails and exports can call the same two functions on their own output:
+apps (by default portfolio, projects, governance and reporting) and the users' names,
+`findings(html)` lists what came out unescaped or evaluated. Pages and fragments use it in
+tests/security/test_xss.py and the browser in test_xss_browser.py; PDFs and e-mails call the same
+two functions on their own output (test_xss_documents.py):
 
     from tests.security import corpus
-    corpus.inject(app_labels=("portfolio", "projects", "governance"))
-    assert corpus.findings(pdf_text_or_email_html) == []
+    corpus.inject()
+    assert corpus.findings(pdf_html_or_email_html) == []
 """
 
 import re
@@ -43,7 +44,21 @@ DANGERS = (
 #   SlugField: codes are validated as slugs by every form and serializer, and name URLs;
 #   hashes and tokens: computed by the application, never typed;
 #   fields under 8 characters: enum-like codes (CAPEX/OPEX, import source).
-SKIPPED_NAMES = {"sha256", "token_hash", "password", "username"}
+SKIPPED_NAMES = {"sha256", "file_sha256", "token_hash", "password", "username"}
+# Named fields of one model that take no free text either (app_label.Model.field: why):
+SKIPPED_FIELDS = {
+    # HTML the application rendered itself (an escaped template) and froze when the report was sent
+    # or generated, shown as is: a payload written here would be our own output, not a user's. The
+    # documents test (test_xss_documents.py) freezes them again from the injected data instead.
+    "governance.ExceptionReport.html_snapshot",
+    "reporting.HighlightReport.html",
+    # Keys the application computes to find a row again (a report run's idempotency key, an agenda
+    # item's source "exception-12"), never typed nor shown.
+    "reporting.ReportRun.key",
+    "governance.AgendaItem.source_key",
+    # E-mail addresses, one per line, each validated as an address by the form (as EmailField).
+    "reporting.DistributionList.extra_emails",
+}
 
 
 def injectable_fields(model) -> list[models.Field]:
@@ -53,6 +68,8 @@ def injectable_fields(model) -> list[models.Field]:
         if not isinstance(field, models.CharField | models.TextField) or field.choices:
             continue
         if isinstance(field, models.SlugField | models.EmailField) or field.name in SKIPPED_NAMES:
+            continue
+        if f"{model._meta.app_label}.{model.__name__}.{field.name}" in SKIPPED_FIELDS:
             continue
         if field.max_length is not None and field.max_length < 8:
             continue
@@ -80,7 +97,10 @@ def corpus_models(app_labels) -> list:
     return found
 
 
-def inject(*, app_labels=("portfolio", "projects"), users: bool = True) -> dict[str, int]:
+APPS = ("portfolio", "projects", "governance", "reporting")
+
+
+def inject(*, app_labels=APPS, users: bool = True) -> dict[str, int]:
     """Write the payloads into every free-text field of every row of these apps' models (and the
     users' first and last names); returns {"models", "fields", "rows", "values"} written."""
     targets = corpus_models(app_labels) + ([get_user_model()] if users else [])

@@ -2,10 +2,10 @@
 """Stored XSS and template injection (RELIABILITY row 13), server side.
 
 The corpus (tests/security/corpus.py) goes into every free-text field of every model of
-portfolio/ and projects/ and into the users' names; then every GET entry of the access spec is
-rendered as pmo_a (PMO officer of portfolio A: sees a1, a2 and everything of A), with and without
-HX-Request: 0 unescaped payloads, 0 evaluated templates, and the statuses of the spec unchanged
-(a payload must not break a page either). The browser side is test_xss_browser.py.
+portfolio/, projects/, governance/ and reporting/ and into the users' names; then every GET entry of
+the access spec is rendered as pmo_a (PMO officer of portfolio A: sees a1, a2 and everything of A),
+with and without HX-Request: 0 unescaped payloads, 0 evaluated templates, and the statuses of the
+spec unchanged (a payload must not break a page either). The browser side is test_xss_browser.py.
 """
 
 from django.utils.html import escape
@@ -51,7 +51,7 @@ def test_the_corpus_reaches_every_text_field_it_names(site, db):
     """Every injectable field of the corpus models holds a payload after inject()."""
     corpus.inject()
     empty = []
-    for model in corpus.corpus_models(("portfolio", "projects")):
+    for model in corpus.corpus_models(corpus.APPS):
         for field in corpus.injectable_fields(model):
             values = model._default_manager.values_list(field.attname, flat=True)
             empty += [f"{model.__name__}.{field.name}" for value in values if "#" not in (value or "")]
