@@ -65,8 +65,9 @@ PAGES = [
     (reverse("projects:capacity-summary-partial"), {}),
     (reverse("portfolio:resource-list"), {}),
     (reverse("api:capacity"), {"periods": "52"}),
-    (reverse("api:resource-list"), {}),
-    (reverse("api:allocation-list"), {}),
+    # API lists: pages of 2, full at both sizes (a short first page skips its COUNT: pmo.core.api)
+    (reverse("api:resource-list"), {"page_size": "2"}),
+    (reverse("api:allocation-list"), {"page_size": "2"}),
 ]
 
 
