@@ -268,11 +268,15 @@ def _capacity(ctx: Context) -> Sql:
     ]
 
 
-def _dashboard(ctx: Context) -> Sql:
+def _dashboard(ctx: Context, portfolio: int | None = None) -> Sql:
     """Counts and budget per portfolio and state, the RAG of every project's latest report, the
-    projects ending soon and past their end: the figures of a portfolio dashboard."""
+    projects ending soon and past their end: the figures of a portfolio dashboard (of every visible
+    project, or of one portfolio's)."""
     visible = f"p.archived_at IS NULL AND {_VISIBLE}"
-    uid = (_uid(ctx),)
+    uid: tuple = (_uid(ctx),)
+    if portfolio is not None:
+        visible += " AND p.portfolio_id = %s"
+        uid = (*uid, portfolio)
     return [
         (
             "SELECT p.portfolio_id, pf.name, p.state, count(*), sum(p.budget), "
@@ -367,10 +371,19 @@ REGISTER_TARGET = Targets(p50_ms=10)
 OPERATIONS: list[Operation] = [
     Operation(
         "dashboard",
-        "Portfolio dashboard (all visible projects)",
+        "Portfolio dashboard, all portfolios (every visible project)",
         "reporting:dashboard",
+        query=lambda ctx: {"portfolio": "all"},
         targets=Targets(p50_ms=100),
         floor=_dashboard,
+    ),
+    Operation(
+        "dashboard-portfolio",
+        "Portfolio dashboard, one portfolio",
+        "reporting:dashboard",
+        query=lambda ctx: {"portfolio": ctx.portfolio_id},
+        targets=Targets(p50_ms=100),
+        floor=lambda ctx: _dashboard(ctx, portfolio=ctx.portfolio_id),
     ),
     Operation(
         "list-page",

@@ -126,11 +126,11 @@ class PipelineSummary:
         return self.capex + self.opex
 
 
-def pipeline_summary(*, user, portfolio, programme=None) -> PipelineSummary:
-    """The open proposals of `portfolio` (of `programme` when given) that the user may see, as the
+def pipeline_summary(*, user, portfolios, programme=None) -> PipelineSummary:
+    """The open proposals of `portfolios` (of `programme` when given) that the user may see, as the
     pipeline page lists them, counted per state with their estimated CAPEX and OPEX; drafts, approved,
     rejected proposals left out. One query."""
-    proposals = ProjectProposal.objects.visible_to(user).open().filter(portfolio=portfolio)
+    proposals = ProjectProposal.objects.visible_to(user).open().filter(portfolio__in=portfolios)
     if programme is not None:
         proposals = proposals.filter(programme=programme)
     zero = Decimal(0)

@@ -92,3 +92,9 @@ def trend_icon(trend: str) -> str:
         label,
         label,
     )
+
+
+@register.filter
+def name_of(names: dict, pk) -> str:
+    """`names[pk]`, or nothing: the portfolio of a matrix row in the consolidated view."""
+    return names.get(pk, "") if names else ""

@@ -70,16 +70,58 @@ def sorted_rows(rows: tuple[ProjectRow, ...], ordering: str) -> list[ProjectRow]
     return sorted(rows, key=SORTS[key], reverse=ordering.startswith("-"))
 
 
+ALL_PORTFOLIOS = "all"
+
+
 @dataclass(frozen=True)
 class Scope:
+    """What the dashboard shows: one portfolio (or one of its programmes), or, with
+    `?portfolio=all`, every live portfolio the reader sees, consolidated (a PMO head's or an
+    executive's view of the whole book)."""
+
     portfolio: Portfolio | None
     programme: Programme | None
     portfolios: list[Portfolio]
+    consolidated: bool = False
+
+    @property
+    def shown(self) -> bool:
+        return self.portfolio is not None or self.consolidated
+
+    @property
+    def live_portfolios(self) -> list[Portfolio]:
+        return [p for p in self.portfolios if p.archived_at is None]
+
+    @property
+    def currencies(self) -> set[str]:
+        return {p.currency for p in self.live_portfolios}
+
+    @property
+    def currency(self) -> str:
+        """The currency of the amounts shown (a consolidated scope is shown only in one currency)."""
+        if self.portfolio is not None:
+            return self.portfolio.currency
+        return min(self.currencies, default="EUR")
+
+    @property
+    def portfolio_param(self) -> str:
+        """The `portfolio` query value that shows this scope again."""
+        return ALL_PORTFOLIOS if self.consolidated else str(self.portfolio.pk) if self.portfolio else ""
+
+    @property
+    def query(self) -> str:
+        """The query string of this scope, without the filters (links and resets)."""
+        query = QueryDict(mutable=True)
+        query["portfolio"] = self.portfolio_param
+        if self.programme is not None:
+            query["programme"] = self.programme.pk
+        return query.urlencode()
 
 
 def _scope(request) -> Scope:
-    """The portfolio shown: `?programme=` (its portfolio), else `?portfolio=`, else the reader's first
-    visible portfolio. A portfolio or programme the reader cannot see is a 404."""
+    """The portfolio shown: `?programme=` (its portfolio), else `?portfolio=` (a portfolio's id, or
+    `all` for every live portfolio the reader sees), else the reader's first visible portfolio. A
+    portfolio or programme the reader cannot see is a 404."""
     user = request.user
     portfolios = list(
         Portfolio.objects.visible_to(user).order_by(F("archived_at").asc(nulls_first=True), "name")
@@ -98,6 +140,11 @@ def _scope(request) -> Scope:
         if programme is None:
             raise Http404
         portfolio = by_id.get(str(programme.portfolio_id))
+    elif request.GET.get("portfolio") == ALL_PORTFOLIOS:
+        scope = Scope(portfolio=None, programme=None, portfolios=portfolios, consolidated=True)
+        if not scope.live_portfolios:
+            raise Http404
+        return scope
     elif request.GET.get("portfolio"):
         portfolio = by_id.get(request.GET["portfolio"])
     else:
@@ -105,6 +152,17 @@ def _scope(request) -> Scope:
     if (wanted or request.GET.get("portfolio")) and portfolio is None:
         raise Http404
     return Scope(portfolio=portfolio, programme=programme, portfolios=portfolios)
+
+
+def _visible_projects(request, scope: Scope):
+    """The reader's visible projects of the scope (archived projects are left out by the build)."""
+    visible = Project.objects.visible_to(request.user)
+    if scope.consolidated:
+        return visible.filter(portfolio__in=[p.pk for p in scope.live_portfolios])
+    visible = visible.filter(portfolio=scope.portfolio)
+    if scope.programme is not None:
+        visible = visible.filter(programme=scope.programme)
+    return visible
 
 
 @login_required
@@ -115,18 +173,19 @@ def dashboard(request):
     context = {"scope": scope, "portfolio": scope.portfolio, "today": today}
     template = "reporting/dashboard.html"
     is_refresh = request.htmx and not request.htmx.boosted
-    if scope.portfolio is not None:
-        visible = Project.objects.visible_to(request.user).filter(portfolio=scope.portfolio)
+    if scope.consolidated and len(scope.currencies) > 1:
+        # amounts in different currencies are not added up: one portfolio at a time
+        context["mixed_currencies"] = sorted(scope.currencies)
+    elif scope.shown:
+        visible = _visible_projects(request, scope)
         options = filter_options(projects=visible)
         if scope.programme is not None:
             options = options.with_programme(scope.programme)
-            visible = visible.filter(programme=scope.programme)
         data_filter = DashboardFilter(request.GET, queryset=visible, options=options)
         data = build_dashboard(projects=data_filter.qs, as_of=today)
         ordering = request.GET.get("ordering", "")
         paginator = Paginator(sorted_rows(data.rows, ordering), MATRIX_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
-        is_pmo = request.user.is_superuser or scope.portfolio.is_pmo
         if is_refresh:
             template = (
                 MATRIX_TEMPLATE
@@ -138,7 +197,9 @@ def dashboard(request):
             # scope, and the proposed projects the default figures leave out (2 queries)
             context.update(
                 pipeline=pipeline_summary(
-                    user=request.user, portfolio=scope.portfolio, programme=scope.programme
+                    user=request.user,
+                    portfolios=scope.live_portfolios if scope.consolidated else [scope.portfolio],
+                    programme=scope.programme,
                 ),
                 proposed=proposed_projects(visible),
             )
@@ -150,10 +211,14 @@ def dashboard(request):
             ordering=ordering,
             # a matrix refresh (sort, page) draws no chart
             figures=charts.dashboard_figures(data) if template != MATRIX_TEMPLATE else {},
-            can_chase=is_pmo,
+            # chasing and the COPIL pack are per portfolio: not from the consolidated view
+            can_chase=not scope.consolidated and (request.user.is_superuser or scope.portfolio.is_pmo),
             # the COPIL pack: whoever reads the whole portfolio (reporting.services.can_request)
-            can_request_pack=request.user.is_superuser or scope.portfolio.reads_all,
+            can_request_pack=not scope.consolidated
+            and (request.user.is_superuser or scope.portfolio.reads_all),
             export_query=_export_query(scope, data_filter),
+            # the consolidated matrix names each row's portfolio
+            portfolio_names={p.pk: p.name for p in scope.live_portfolios} if scope.consolidated else {},
         )
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -163,7 +228,8 @@ def dashboard(request):
 def _export_query(scope: Scope, data_filter: DashboardFilter) -> str:
     """The query string of the matrix export (the project list's filters) for what the dashboard shows."""
     query = QueryDict(mutable=True)
-    query["portfolio"] = scope.portfolio.pk
+    if not scope.consolidated:
+        query["portfolio"] = scope.portfolio.pk
     cleaned = data_filter.form.cleaned_data if data_filter.is_bound and data_filter.is_valid() else {}
     if cleaned.get("programme"):
         query["programme"] = cleaned["programme"]

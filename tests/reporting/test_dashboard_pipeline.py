@@ -161,7 +161,7 @@ def test_the_pipeline_is_what_the_reader_may_see_of_the_proposals(client_for, wo
     assert pm_b.get(reverse(URL), {"portfolio": world.portfolio_a.pk}).status_code == 404
     # the selector agrees with the pipeline page's visibility for every reader
     for name, expected in [("pmo_a", 4), ("executive", 4), ("pm_a", 4), ("team", 3), ("pmo_b", 0)]:
-        assert pipeline_summary(user=world.users[name], portfolio=world.portfolio_a).count == expected, name
+        assert pipeline_summary(user=world.users[name], portfolios=[world.portfolio_a]).count == expected, name
 
 
 def test_a_programme_scope_counts_its_proposals(client_for, world, pipeline):
@@ -202,7 +202,7 @@ def test_the_portfolio_summary_keeps_the_requested_budget_apart(world, proposed)
 def test_the_pipeline_card_reads_two_queries(world, pipeline, django_assert_num_queries):
     user = world.users["team"]
     with django_assert_num_queries(1):
-        pipeline_summary(user=user, portfolio=world.portfolio_a, programme=world.programme_a)
+        pipeline_summary(user=user, portfolios=[world.portfolio_a], programme=world.programme_a)
     visible = Project.objects.visible_to(user).filter(portfolio=world.portfolio_a)  # the view's, built once
     with django_assert_num_queries(1):
         proposed_projects(visible)

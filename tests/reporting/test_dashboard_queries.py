@@ -130,6 +130,7 @@ def requests(world) -> dict[str, tuple[dict, dict]]:
     return {
         "page": ({}, {}),
         "page, programme scope": ({"programme": world.programme_a.pk}, {}),
+        "page, all portfolios": ({"portfolio": "all"}, {}),
         "filters (HTMX body)": (
             {"stage": "Exécution", "state": "all"},
             {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "dashboard-body"},
