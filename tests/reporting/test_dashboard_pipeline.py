@@ -161,7 +161,8 @@ def test_the_pipeline_is_what_the_reader_may_see_of_the_proposals(client_for, wo
     assert pm_b.get(reverse(URL), {"portfolio": world.portfolio_a.pk}).status_code == 404
     # the selector agrees with the pipeline page's visibility for every reader
     for name, expected in [("pmo_a", 4), ("executive", 4), ("pm_a", 4), ("team", 3), ("pmo_b", 0)]:
-        assert pipeline_summary(user=world.users[name], portfolios=[world.portfolio_a]).count == expected, name
+        summary = pipeline_summary(user=world.users[name], portfolios=[world.portfolio_a])
+        assert summary.count == expected, name
 
 
 def test_a_programme_scope_counts_its_proposals(client_for, world, pipeline):
