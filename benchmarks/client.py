@@ -43,6 +43,8 @@ class HttpClient:
         headers = dict(self.headers)
         if request.htmx:
             headers["HX-Request"] = "true"
+        if request.no_cache:
+            headers["Cache-Control"] = "no-cache"
         if request.body is not None:
             headers["Content-Type"] = request.content_type or "application/octet-stream"
         started = time.perf_counter()

@@ -51,6 +51,7 @@ class Request:
     body: bytes | None = None
     content_type: str | None = None
     htmx: bool = False
+    no_cache: bool = False  # `Cache-Control: no-cache`: what a hard refresh sends
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Operation:
     query: Callable[[Context], dict] | None = None
     user: str = "pmo"  # "pmo" or "pm": whose session sends it
     htmx: bool = False
+    no_cache: bool = False
     expect: tuple[int, ...] = (200,)
     targets: Targets = field(default_factory=Targets)
     floor: Callable[[Context], Sql] | None = None
@@ -127,7 +129,7 @@ class Operation:
         return None
 
     def read_request(self, ctx: Context) -> Request:
-        return Request("GET", self.path(ctx), htmx=self.htmx)
+        return Request("GET", self.path(ctx), htmx=self.htmx, no_cache=self.no_cache)
 
 
 # --- SQL floors: the data each page needs, fetched with the fewest plain statements ----------------
@@ -376,6 +378,15 @@ OPERATIONS: list[Operation] = [
         query=lambda ctx: {"portfolio": "all"},
         targets=Targets(p50_ms=100),
         floor=_dashboard,
+    ),
+    Operation(
+        "dashboard-cold",
+        "Portfolio dashboard, all portfolios, rebuilt (hard refresh)",
+        "reporting:dashboard",
+        query=lambda ctx: {"portfolio": "all"},
+        no_cache=True,
+        floor=_dashboard,
+        note="Cache-Control: no-cache: every request builds the 2,000 projects again",
     ),
     Operation(
         "dashboard-portfolio",

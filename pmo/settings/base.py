@@ -99,6 +99,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Built dashboards kept per process until the database's committed state changes
+# (reporting.dashboard.cache); 0 turns the cache off.
+DASHBOARD_CACHE_SIZE = env.int("DASHBOARD_CACHE_SIZE", default=8)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -1,7 +1,6 @@
 """build_dashboard: the KPIs, the QCDR matrix rows and the chart inputs of a set of projects."""
 
 import calendar
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -230,7 +229,6 @@ def build_dashboard(
     state_labels = {value: str(label) for value, label in Project.State.choices}
 
     rows = []
-    risk_heat: dict[tuple[int, int], int] = defaultdict(int)
     for project in projects_list:
         pk = project["pk"]
         latest = reports.get(project["latest_report_as_of"])
@@ -248,9 +246,7 @@ def build_dashboard(
         previous_overall = project["previous_overall"]
         days = (as_of - submitted).days if submitted else None
         stale = days is None or days > project["portfolio__stale_after_days"]
-        cells = threats.get(pk, {})
-        for cell, n in cells.items():
-            risk_heat[cell] += n
+        threat_count, top_risk_score, risk_exposure = threats.per_project.get(pk, (0, None, 0))
         rows.append(
             ProjectRow(
                 pk=pk,
@@ -284,9 +280,9 @@ def build_dashboard(
                 evm=evm,
                 open_exceptions=project["open_exceptions"],
                 pending={kind: project[f"pending_{kind}"] for kind in sources},
-                top_risk_score=max((p * i for p, i in cells), default=None),
-                risk_exposure=sum(p * i * n for (p, i), n in cells.items()),
-                open_threats=sum(cells.values()),
+                top_risk_score=top_risk_score,
+                risk_exposure=risk_exposure,
+                open_threats=threat_count,
             )
         )
     rows.sort(key=sort_key)
@@ -349,7 +345,7 @@ def build_dashboard(
             bac=bac,
             eac=eac if rows else None,
         ),
-        risk_heat=dict(risk_heat),
+        risk_heat=threats.heat,
         milestones=slipping_milestones(ids, mta_top),
         stages=stages,
     )

@@ -2,10 +2,12 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.postgres.fields import ArrayField
+from django.db import connection
 from django.db.models import BigIntegerField, Count, F, Lookup, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce
@@ -73,10 +75,18 @@ class _Any(Lookup):
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
+class _Ids(ArrayField):
+    """An array of ids bound as it is: plain ints need no per-element preparation (2,000 ids cost
+    2,000 × get_db_prep_value calls otherwise), psycopg adapts the list as one array."""
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        return value
+
+
 def any_of(field: str, ids: list[int]) -> Lookup:
     """`field = ANY(%s)` with the ids as one array parameter: `IN (%s, %s, …)` with 2,000 placeholders
     costs more to build and parse (in Django, psycopg and PostgreSQL) than the query itself."""
-    return _Any(F(field), Value(list(ids), output_field=ArrayField(BigIntegerField())))
+    return _Any(F(field), Value([int(pk) for pk in ids], output_field=_Ids(BigIntegerField())))
 
 
 def submitted_up_to(as_of: date) -> QuerySet:
@@ -156,17 +166,36 @@ def earned_by_month(
     return earned
 
 
-def open_threats(ids: list[int]) -> dict[int, dict[tuple[int, int], int]]:
-    """Per project: open threats per (probability, impact) cell (1 query)."""
-    cells: dict[int, dict[tuple[int, int], int]] = defaultdict(dict)
-    for row in (
-        Risk.objects.filter(any_of("project_id", ids), status=Risk.Status.OPEN, is_opportunity=False)
-        .order_by()
-        .values("project_id", "probability", "impact")
-        .annotate(n=Count("id"))
-    ):
-        cells[row["project_id"]][(row["probability"], row["impact"])] = row["n"]
-    return cells
+@dataclass(frozen=True)
+class OpenThreats:
+    """Open threats (risks that are not opportunities): per project (count, top P×I, summed P×I) and
+    per (probability, impact) cell over every project (the heat map)."""
+
+    per_project: dict[int, tuple[int, int, int]]
+    heat: dict[tuple[int, int], int]
+
+
+def open_threats(ids: list[int]) -> OpenThreats:
+    """The open threats of the given projects, in one query grouped twice (GROUPING SETS): one row per
+    project and one per heat-map cell, not one per project and cell (2,000 projects: ~2,000 rows
+    instead of ~10,000)."""
+    table = Risk._meta.db_table
+    per_project: dict[int, tuple[int, int, int]] = {}
+    heat: dict[tuple[int, int], int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT project_id, probability, impact, count(*), max(probability * impact), "  # noqa: S608
+            f"sum(probability * impact) FROM {table} "
+            "WHERE project_id = ANY(%s) AND status = %s AND NOT is_opportunity "
+            "GROUP BY GROUPING SETS ((project_id), (probability, impact))",
+            [list(ids), Risk.Status.OPEN.value],
+        )
+        for project_id, probability, impact, n, top, exposure in cursor.fetchall():
+            if project_id is not None:
+                per_project[project_id] = (n, top, exposure)
+            else:
+                heat[(probability, impact)] = n
+    return OpenThreats(per_project=per_project, heat=heat)
 
 
 def monthly_costs(ids: list[int]) -> tuple[MonthCost, ...]:
