@@ -62,7 +62,10 @@ def test_a_second_look_sorting_and_paging_reuse_the_build(reader):
     assert again.context["figures"] == first.context["figures"]
     assert list(again.context["page_obj"].object_list) == list(first.context["page_obj"].object_list)
     matrix, sorted_kept = get(
-        reader, {**CONSOLIDATED, "ordering": "-code"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="dashboard-matrix"
+        reader,
+        {**CONSOLIDATED, "ordering": "-code"},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="dashboard-matrix",
     )
     assert sorted_kept <= kept, (kept, sorted_kept)  # no build: fewer reads than the kept page
     assert [r.code for r in matrix.context["page_obj"].object_list] == ["b1", "a2", "a1"]
