@@ -156,41 +156,64 @@ def facts_for_projects(
     saves the query that finds them.
     """
     ids = [p.pk for p in projects]
+    # Value rows of the columns the facts need, not model instances (every column of every row).
     milestones: dict[int, list[MilestoneFact]] = defaultdict(list)
-    for m in Milestone.objects.filter(project_id__in=ids).order_by("pk"):
-        milestones[m.project_id].append(
+    cancelled = Milestone.Status.CANCELLED
+    for project_id, name, baseline, forecast, actual, is_key, weight, status in (
+        Milestone.objects.filter(project_id__in=ids)
+        .order_by("pk")
+        .values_list(
+            "project_id",
+            "name",
+            "baseline_date",
+            "forecast_date",
+            "actual_date",
+            "is_key",
+            "weight",
+            "status",
+        )
+    ):
+        milestones[project_id].append(
             MilestoneFact(
-                name=m.name,
-                baseline=m.baseline_date,
-                forecast=m.forecast_date,
-                actual=m.actual_date,
-                is_key=m.is_key,
-                weight=m.weight,
-                cancelled=m.status == Milestone.Status.CANCELLED,
+                name=name,
+                baseline=baseline,
+                forecast=forecast,
+                actual=actual,
+                is_key=is_key,
+                weight=weight,
+                cancelled=status == cancelled,
             )
         )
     costs: dict[int, list[CostFact]] = defaultdict(list)
-    for c in CostLine.objects.filter(project_id__in=ids).order_by("month", "category"):
-        costs[c.project_id].append(
-            CostFact(month=c.month, planned=c.planned, actual=c.actual, forecast=c.forecast)
-        )
+    for project_id, month, planned, actual, forecast in (
+        CostLine.objects.filter(project_id__in=ids)
+        .order_by("month", "category")
+        .values_list("project_id", "month", "planned", "actual", "forecast")
+    ):
+        costs[project_id].append(CostFact(month=month, planned=planned, actual=actual, forecast=forecast))
     risks: dict[int, list[RiskFact]] = defaultdict(list)
-    for r in Risk.objects.filter(project_id__in=ids).order_by("pk"):
-        risks[r.project_id].append(
+    for project_id, title, probability, impact, status, is_opportunity in (
+        Risk.objects.filter(project_id__in=ids)
+        .order_by("pk")
+        .values_list("project_id", "title", "probability", "impact", "status", "is_opportunity")
+    ):
+        risks[project_id].append(
             RiskFact(
-                title=r.title,
-                probability=r.probability,
-                impact=r.impact,
-                is_open=r.status == Risk.Status.OPEN,
-                is_opportunity=r.is_opportunity,
+                title=title,
+                probability=probability,
+                impact=impact,
+                is_open=status == Risk.Status.OPEN,
+                is_opportunity=is_opportunity,
             )
         )
     deliverables: dict[int, list[DeliverableFact]] = defaultdict(list)
-    for d in Deliverable.objects.filter(project_id__in=ids).order_by("pk"):
-        deliverables[d.project_id].append(
-            DeliverableFact(
-                name=d.name, due=d.due_date, state=d.state, created=timezone.localdate(d.created_at)
-            )
+    for project_id, name, due, state, created in (
+        Deliverable.objects.filter(project_id__in=ids)
+        .order_by("pk")
+        .values_list("project_id", "name", "due_date", "state", "created_at")
+    ):
+        deliverables[project_id].append(
+            DeliverableFact(name=name, due=due, state=state, created=timezone.localdate(created))
         )
     latest = (
         {

@@ -18,7 +18,8 @@ def versioned_update(
 ) -> models.Model:
     """Write `fields` only if the row still has `expected_version`; bump the version atomically.
 
-    Includes: the UPDATE and a refresh of the instance. Excludes: validation (callers validate first).
+    Includes: the UPDATE and the instance brought up to date (the written values set on it when it was
+    read at `expected_version`, else read back). Excludes: validation (callers validate first).
     """
     model = type(instance)
     values = dict(fields)
@@ -31,7 +32,22 @@ def versioned_update(
     )
     if updated == 0:
         raise StaleVersionError
-    instance.refresh_from_db()
+    if (
+        instance.version == expected_version
+        and not any(hasattr(value, "resolve_expression") for value in values.values())
+        and not any(getattr(f, "generated", False) for f in model._meta.concrete_fields)
+    ):
+        # The instance was read at the version just replaced, so its other columns are the row's:
+        # set what was written instead of reading the row back (not when the database computes
+        # columns: generated fields).
+        for name, value in values.items():
+            field = model._meta.get_field(name)
+            if not field.is_relation and value is not None:
+                value = field.to_python(value)
+            setattr(instance, name, value)
+        instance.version = expected_version + 1
+    else:
+        instance.refresh_from_db()
     return instance
 
 
