@@ -102,7 +102,7 @@ class ProjectViewSet(
         """The page as dicts (`values()`), each value formatted by the serializer's own fields: the
         same JSON as ProjectSerializer (tests/api/test_project_list_rows.py) at a third of its cost,
         because a model instance and a serializer pass per row cost more than the SQL itself."""
-        shape = RowShape(self.get_serializer())
+        shape = shape_for(RowShape, self.get_serializer_class(), self.get_serializer)
         queryset = self.filter_queryset(self.get_queryset()).values(*shape.columns)
         page = self.paginate_queryset(queryset)
         rows = shape.data(page if page is not None else queryset)
@@ -152,6 +152,41 @@ class ProjectViewSet(
         services.project_set_archived(actor=self.request.user, project=instance, archived=True)
 
 
+# Fields whose to_representation gives back the column's own value (str, int, bool, a choice's
+# key): no call per value. Exact types: a subclass may format differently.
+SHOWN_AS_STORED = (
+    serializers.CharField,
+    serializers.ChoiceField,
+    serializers.IntegerField,
+    serializers.BooleanField,
+)
+
+
+def formatter(field: serializers.Field | None) -> Callable | None:
+    """How a column's value is shown by `field`: None when as stored (a related object's id, a
+    string, a number, a flag), else the field's own to_representation."""
+    if field is None or isinstance(field, serializers.RelatedField) or type(field) in SHOWN_AS_STORED:
+        return None
+    if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
+        # What DRF looks up for every value (DateTimeField.default_timezone), looked up once.
+        field.timezone = field.default_timezone()
+    return field.to_representation
+
+
+# Row shapes per serializer class, built once per process: building a serializer's fields costs
+# more than formatting a page of rows. A list's fields do not depend on the request (the scoped
+# querysets are for writes), and the method fields they call read only the row.
+_SHAPES: dict[tuple[type, type], object] = {}
+
+
+def shape_for(shape_class: type, serializer_class: type, make: Callable[[], serializers.Serializer]):
+    key = (shape_class, serializer_class)
+    shape = _SHAPES.get(key)
+    if shape is None:
+        shape = _SHAPES[key] = shape_class(make())
+    return shape
+
+
 class RowShape:
     """ProjectSerializer's output for `values()` rows of selectors.project_rows: each value goes
     through the serializer's own field (same formats), a related object is shown as its id."""
@@ -159,34 +194,34 @@ class RowShape:
     def __init__(self, serializer: ProjectSerializer):
         self.names = list(serializer.fields)
         self.own = [
-            (name, field, f"{name}_id" if isinstance(field, serializers.RelatedField) else name)
+            (name, formatter(field), f"{name}_id" if isinstance(field, serializers.RelatedField) else name)
             for name, field in serializer.fields.items()
             if name != "latest_status"
         ]
         self.latest = [
-            (name, field, f"latest_report__{name}")
+            (name, formatter(field), f"latest_report__{name}")
             for name, field in LatestStatusSerializer().fields.items()
             if name != "watermelon"
         ]
         self.columns = [key for _n, _f, key in self.own + self.latest] + ["latest_watermelon"]
 
-    @staticmethod
-    def _shown(field, value):
-        if value is None or isinstance(field, serializers.RelatedField):
-            return value
-        return field.to_representation(value)
-
     def data(self, rows) -> list[dict]:
-        shown, data = self._shown, []
+        own, latest, names, data = self.own, self.latest, self.names, []
         for row in rows:
-            item = {name: shown(field, row[key]) for name, field, key in self.own}
+            item = {}
+            for name, show, key in own:
+                value = row[key]
+                item[name] = value if show is None or value is None else show(value)
             if row["latest_report__id"] is None:
                 item["latest_status"] = None
             else:
-                status = {name: shown(field, row[key]) for name, field, key in self.latest}
+                status = {}
+                for name, show, key in latest:
+                    value = row[key]
+                    status[name] = value if show is None or value is None else show(value)
                 status["watermelon"] = bool(row["latest_watermelon"])
                 item["latest_status"] = status
-            data.append({name: item[name] for name in self.names})
+            data.append({name: item[name] for name in names})
         return data
 
 
@@ -206,7 +241,7 @@ class RegisterRows:
     and walking every field's `get_attribute` per row."""
 
     def __init__(self, serializer: serializers.ModelSerializer):
-        self.plain: list[tuple[str, serializers.Field | None, str]] = []
+        self.plain: list[tuple[str, Callable | None, str]] = []
         self.methods: list[tuple[str, Callable[[RowAttributes], object]]] = []
         for name, field in serializer.fields.items():
             if isinstance(field, serializers.SerializerMethodField):
@@ -220,10 +255,7 @@ class RegisterRows:
             if isinstance(field, serializers.RelatedField):
                 self.plain.append((name, None, f"{field.source}_id"))
                 continue
-            if isinstance(field, serializers.DateTimeField) and not hasattr(field, "timezone"):
-                # What DRF looks up for every value (DateTimeField.default_timezone), looked up once.
-                field.timezone = field.default_timezone()
-            self.plain.append((name, field, field.source))
+            self.plain.append((name, formatter(field), field.source))
         self.names = list(serializer.fields)
         # A method field reads the columns the other fields show (StatusReportSerializer.comments);
         # a whole-object field, its own column.
@@ -238,9 +270,9 @@ class RegisterRows:
         plain, methods, names, data = self.plain, self.methods, self.names, []
         for row in rows:
             item = {}
-            for name, field, key in plain:
+            for name, show, key in plain:
                 value = row[key]
-                item[name] = value if field is None or value is None else field.to_representation(value)
+                item[name] = value if show is None or value is None else show(value)
             if methods:
                 attributes = RowAttributes(row)
                 for name, method in methods:
@@ -278,7 +310,7 @@ class RegisterViewSet(
     def list(self, request, *args, **kwargs):
         if not self.list_as_values:
             return super().list(request, *args, **kwargs)
-        shape = RegisterRows(self.get_serializer())
+        shape = shape_for(RegisterRows, self.get_serializer_class(), self.get_serializer)
         queryset = self.filter_queryset(self.get_queryset()).values(*shape.columns)
         page = self.paginate_queryset(queryset)
         rows = shape.data(page if page is not None else queryset)
