@@ -3,6 +3,7 @@ registers, communication plans, suppliers, contracts, purchase orders and invoic
 idempotent (get_or_create on natural keys): a second run adds nothing."""
 
 import random
+import unicodedata
 from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
@@ -107,6 +108,11 @@ COMMUNICATIONS = [
     ("Point d'avancement équipe", "meeting", "weekly", "Tour de table, risques, actions."),
     ("Annonce de la mise en production", "email", "once", "Date, impacts et support."),
 ]
+
+
+def ascii_folded(text: str) -> str:
+    """`éditeur` → `editeur`: an address's local part the e-mail validators accept."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 def _add_months(day: date, months: int) -> date:
@@ -215,7 +221,7 @@ def _seed_stakeholders(project: Project, rng: random.Random, counts: Counter) ->
                 "attitude": attitude,
                 "expectations": expectations,
                 "engagement_actions": actions,
-                "email": f"{name.split()[0].lower()}@parties-prenantes.example",
+                "email": f"{ascii_folded(name.split()[0].lower())}@parties-prenantes.example",
                 "receives_highlight": influence >= 4,
                 "receives_steering": influence == 5,
             },

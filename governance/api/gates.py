@@ -27,6 +27,9 @@ class GateReviewSerializer(serializers.ModelSerializer):
     documents = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     stage_name = serializers.CharField(source="stage.name", read_only=True)
     gate_name = serializers.CharField(source="gate.name", read_only=True)
+    # blank until decided: declared, because a read-only model field loses allow_blank (and the
+    # schema its blank choice)
+    decision = serializers.ChoiceField(choices=GateReview.Decision.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = GateReview

@@ -2,7 +2,6 @@
 If-Match) and the workflow as POST actions: `submit`, `review`, `decide`, `reopen`. Lists are the
 proposals the user may see, each with its weighted score and rank (constant queries)."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -109,12 +108,13 @@ class ProposalSerializer(serializers.ModelSerializer):
             cache.update(intake_selectors.scores_of_portfolios([obj.portfolio_id]))
         return cache[obj.portfolio_id]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    # a decimal as a string (as DRF shows decimals), null before the proposal is scored
+    @extend_schema_field({"type": "string", "format": "decimal", "nullable": True})
     def get_score(self, obj):
         score = self._scores(obj).of(obj.project_id)
         return None if score is None or score.value is None else str(score.value)
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field({"type": "integer", "nullable": True})
     def get_rank(self, obj) -> int | None:
         return self._scores(obj).ranks.get(obj.project_id)
 
