@@ -63,6 +63,9 @@ class Targets:
     floor_ratio: float | None = None
     max_queries: int | None = MAX_QUERIES
     total_s: float | None = None  # task operations: the whole run
+    # False for a page that keeps its build (the dashboard): fewer queries when it is kept, all of
+    # them when the database changed since (bench-smoke still guards the build's count, cache off)
+    constant_queries: bool = True
 
     def describe(self) -> str:
         parts = []
@@ -376,7 +379,7 @@ OPERATIONS: list[Operation] = [
         "Portfolio dashboard, all portfolios (every visible project)",
         "reporting:dashboard",
         query=lambda ctx: {"portfolio": "all"},
-        targets=Targets(p50_ms=100),
+        targets=Targets(p50_ms=100, constant_queries=False),
         floor=_dashboard,
     ),
     Operation(
@@ -393,7 +396,7 @@ OPERATIONS: list[Operation] = [
         "Portfolio dashboard, one portfolio",
         "reporting:dashboard",
         query=lambda ctx: {"portfolio": ctx.portfolio_id},
-        targets=Targets(p50_ms=100),
+        targets=Targets(p50_ms=100, constant_queries=False),
         floor=lambda ctx: _dashboard(ctx, portfolio=ctx.portfolio_id),
     ),
     Operation(
