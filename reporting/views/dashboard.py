@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 
 from governance.intake_selectors import pipeline_summary
 from pmo.core.roles import PORTFOLIO_WIDE_READ_ROLES, Role
+from pmo.core.templatetags.pmo_tags import EncodedFigure
 from portfolio.models import Portfolio, Programme, portfolio_roles
 from projects.models import Project
 from reporting import charts
@@ -245,7 +246,8 @@ def _built(request, data_filter: DashboardFilter, today) -> tuple:
 
     def build():
         data = build_dashboard(projects=data_filter.qs, as_of=today)
-        return data, charts.dashboard_figures(data)
+        # each figure's JSON block is encoded once for every request that shows this build
+        return data, {name: EncodedFigure(figure) for name, figure in charts.dashboard_figures(data).items()}
 
     refresh = "no-cache" in request.headers.get("Cache-Control", "")
     built, _was_kept = dashboard_cache.kept(key, build, refresh=refresh)
