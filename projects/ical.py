@@ -173,7 +173,9 @@ def render_calendar(*, name: str, events: Iterable[CalendarEvent], base_url: str
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # An X- property is untyped for icalendar: given as a str it is written as is (a line break in a
+    # portfolio's name would start a property, or fail the feed); as TEXT it is escaped.
+    calendar.add("x-wr-calname", icalendar.vText(name))
     stamp = timezone.now().replace(microsecond=0)
     for item in events:
         event = icalendar.Event()

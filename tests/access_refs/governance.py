@@ -1,5 +1,6 @@
 """References of tests/access_spec.d/governance.yaml: exceptions with their reports (a complete
-draft on a1 and on b1, a sent one on a1 with its PDF run)."""
+draft on a1 and on b1, a sent one on a1 with its PDF run), their facts frozen with the names the
+drafting copies (project, people, milestones, threats)."""
 
 from decimal import Decimal
 
@@ -25,6 +26,36 @@ COMPLETE = {
 }
 
 
+def _facts(project) -> dict:
+    """Frozen facts as the drafting leaves them, with the names it copies (the corpus writes into them)."""
+    today = timezone.localdate()
+    return {
+        "as_of": today.isoformat(),
+        "currency": "EUR",
+        "project": {
+            "code": project.code,
+            "name": project.name,
+            "manager": "Chef de projet",
+            "sponsor": "Sponsor",
+            "portfolio": "Portefeuille",
+            "programme": "Programme",
+            "budget": "100000.00",
+        },
+        "milestones": [
+            {
+                "name": "Recette",
+                "baseline": today.isoformat(),
+                "forecast": today.isoformat(),
+                "actual": None,
+                "is_key": True,
+                "slip_days": 0,
+                "overdue": False,
+            }
+        ],
+        "risks": [{"title": "Retard du fournisseur", "probability": 4, "impact": 4, "score": 16}],
+    }
+
+
 def exception_with_report(project, tolerance, *, sent_by=None):
     exception = ProjectException.objects.create(
         project=project,
@@ -39,7 +70,7 @@ def exception_with_report(project, tolerance, *, sent_by=None):
     report = ExceptionReport.objects.create(
         exception=exception,
         title=f"Rapport d'exception {project.code}",
-        facts={"as_of": timezone.localdate().isoformat(), "currency": "EUR"},
+        facts=_facts(project),
         **COMPLETE,
         **(
             {

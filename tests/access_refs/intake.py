@@ -1,6 +1,7 @@
 """References of tests/access_spec.d/intake.yaml: portfolio A's pool role and objective, and
 proposals requested by `team` in A in each state (draft, submitted, under review, parked) and one
-submitted by pm_b in B."""
+submitted by pm_b in B; a discussion on the submitted proposal of A (a question of the PMO, the
+requester's answer) and a comment on B's."""
 
 from datetime import date, timedelta
 
@@ -59,6 +60,12 @@ def references(world, refs: dict) -> dict:
         efforts=[],
         requested_sponsor=users["pmo_b"],
     )
+    # the discussion threads the proposal page shows: the PMO asks, the requester answers
+    question = intake.proposal_comment(
+        actor=users["pmo_a"], proposal=sent, body="Pouvez-vous chiffrer l'OPEX ?"
+    )
+    answer = intake.proposal_comment(actor=users["team"], proposal=sent, body="2 000 € par an.")
+    comment_b = intake.proposal_comment(actor=users["pmo_b"], proposal=in_b, body="Demande complète.")
     return {
         "intake_role": role,
         "intake_objective": objective,
@@ -67,6 +74,9 @@ def references(world, refs: dict) -> dict:
         "proposal_review_a": review,
         "proposal_parked_a": parked,
         "proposal_b": in_b,
+        "proposal_comment_question_a": question,
+        "proposal_comment_answer_a": answer,
+        "proposal_comment_b": comment_b,
         # the PROPOSED projects the submitted proposals became: listed like any project
         "dp_submitted_a": sent.project,
         "dp_review_a": review.project,

@@ -1,12 +1,13 @@
 """References of tests/access_spec.d/resources.yaml: a role, a resource in each pool (A's managed
-by the executive), an absence, a named allocation and a role demand on a1, an allocation on b1."""
+by the executive, with a skill), an absence, a named allocation and a role demand on a1, an
+allocation on b1."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
-from portfolio.resource_models import Absence, Resource, Role
+from portfolio.resource_models import Absence, Resource, ResourceSkill, Role, Skill
 from projects.models import Allocation
 
 
@@ -18,6 +19,8 @@ def references(world, refs: dict) -> dict:
         portfolio=world.portfolio_a, name="Ressource A", role=dev, manager=world.users["executive"]
     )
     resource_b = Resource.objects.create(portfolio=world.portfolio_b, name="Ressource B", role=dev)
+    skill = Skill.objects.create(name="Reprise de données (accès)")
+    ResourceSkill.objects.create(resource=resource_a, skill=skill)
     absence_a = Absence.objects.create(
         resource=resource_a,
         start_date=monday + timedelta(weeks=3),
@@ -37,6 +40,7 @@ def references(world, refs: dict) -> dict:
         "role_dev": dev,
         "resource_a": resource_a,
         "resource_b": resource_b,
+        "skill": skill,
         "absence_a": absence_a,
         "allocation_a1": allocation_a1,
         "demand_a1": demand_a1,

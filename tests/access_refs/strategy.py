@@ -1,6 +1,6 @@
-"""References of tests/access_spec.d/strategy.yaml: the strategy frame of portfolios A and B, a score
-of a1, benefits of a1 (owned by the sponsor), b1 and the programmes A (owned by the executive) and B,
-a measurement of a1's benefit."""
+"""References of tests/access_spec.d/strategy.yaml: the strategy frame of portfolios A and B (A's
+criterion with a description of its levels), a score of a1, benefits of a1 (owned by the sponsor),
+b1 and the programmes A (owned by the executive) and B, a measurement of a1's benefit."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -19,7 +19,12 @@ def references(world, refs: dict) -> dict:
     objective_b = StrategicObjective.objects.create(
         portfolio=world.portfolio_b, code="obj-b", name="Objectif B"
     )
-    criterion_a = ScoringCriterion.objects.create(portfolio=world.portfolio_a, code="valeur", name="Valeur")
+    criterion_a = ScoringCriterion.objects.create(
+        portfolio=world.portfolio_a,
+        code="valeur",
+        name="Valeur",
+        level_descriptions={"1": "Aucune valeur", "5": "Valeur majeure"},
+    )
     criterion_b = ScoringCriterion.objects.create(portfolio=world.portfolio_b, code="valeur", name="Valeur")
     score_a1 = ProjectScore.objects.create(project=world.a1, criterion=criterion_a, value=3)
     common = {

@@ -4,7 +4,7 @@ ready, with its PDF attached; the weekly-update reminder).
 
 The data of each document is built, then the corpus (tests/security/corpus.py) goes into every
 free-text field of portfolio/, projects/, governance/ and reporting/ and the users' names, plus the
-free text kept in JSON (the exception report's options, the pack's agenda). Each document is then
+free text kept in JSON (corpus.JSON_TEXT, and the pack's agenda). Each document is then
 made through the application's own path (service, Celery task, generator, distribution):
 
 - the HTML string handed to WeasyPrint, and the frozen HTML the pages show as is, have 0 unescaped
@@ -12,15 +12,21 @@ made through the application's own path (service, Celery task, generator, distri
 - the PDF's text (`pdftotext -layout`) shows the payloads as text (proof the data reached the PDF)
   and no evaluated template, no context dump and no HTML entity printed as is (escaped twice);
 - each e-mail: 0 findings in any HTML alternative, no evaluated template in the plain-text body or
-  the subject, and the payloads as typed where the e-mail carries user text.
+  the subject, and the payloads as typed where the e-mail carries user text;
+- each PDF's resources: the application's URL fetcher (data: URLs and static files only,
+  reporting/pdf.py) refused none, and the PDF has the same text and images as the one WeasyPrint
+  makes from the same HTML with its own fetcher, which reads any URL.
 """
 
+import logging
 import re
 import shutil
 import subprocess
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.template import Context, Template
 from django.utils import timezone
@@ -53,7 +59,16 @@ PDF_DANGERS = (
 # The same in an e-mail's plain text (its payloads stay as typed: text/plain is not HTML).
 TEXT_DANGERS = PDF_DANGERS[:2] + ((re.compile(r"&(?:lt|gt|quot|#x27|#39);"), "HTML entity in plain text"),)
 
-FIGURES = {"pdfs": 0, "html": 0, "escaped": 0, "shown": 0, "emails": 0, "alternatives": 0, "failures": 0}
+FIGURES = {
+    "pdfs": 0,
+    "html": 0,
+    "escaped": 0,
+    "shown": 0,
+    "emails": 0,
+    "alternatives": 0,
+    "failures": 0,
+    "images": 0,
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -66,7 +81,8 @@ def figures():
             f"pack) and {FIGURES['html']} HTML documents checked (WeasyPrint input and frozen snapshots), "
             f"{FIGURES['escaped']} escaped <script> payloads in them, {FIGURES['shown']} shown as text "
             f"in the PDFs; {FIGURES['emails']} e-mails sent ({FIGURES['alternatives']} HTML "
-            f"alternatives); {FIGURES['failures']} unescaped, evaluated or escaped-twice"
+            f"alternatives); {FIGURES['failures']} unescaped, evaluated or escaped-twice; the PDFs' "
+            f"{FIGURES['images']} images and their text the same as with an unrestricted URL fetcher"
         )
 
 
@@ -122,12 +138,37 @@ def check_html(name: str, html: str) -> list[str]:
     return [f"{name}: {finding}" for finding in corpus.findings(html)]
 
 
-def make_and_check_pdf(run: ReportRun, handed: list[str]) -> tuple[list[str], str]:
+def pdf_images(path) -> int:
+    listed = subprocess.run(  # noqa: S603
+        ["pdfimages", "-list", str(path)],  # noqa: S607
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    return len(listed.splitlines()) - 2  # a header of two lines
+
+
+def assert_same_without_the_fetcher(html: str, made, tmp_path) -> None:
+    """The PDF the application made (its fetcher: data: URLs and static files only) is the one
+    WeasyPrint makes from the same HTML with its own fetcher, which reads every URL: same pages,
+    same text, same images (the charts); so the fetcher refused nothing the documents use."""
+    from weasyprint import HTML
+
+    free = tmp_path / "free.pdf"
+    free.write_bytes(HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf())
+    assert pdf_text(made) == pdf_text(free)
+    assert pdf_images(made) == pdf_images(free)
+    FIGURES["images"] += pdf_images(made)
+
+
+def make_and_check_pdf(run: ReportRun, handed: list[str], tmp_path) -> tuple[list[str], str]:
     """Generate the run through the report task; (findings in its HTML and its PDF text, the text)."""
-    assert tasks.generate_report.apply(args=[run.pk]).get() == "done"
+    with assert_no_refusal():
+        assert tasks.generate_report.apply(args=[run.pk]).get() == "done"
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE and run.file
     [html] = handed
+    assert_same_without_the_fetcher(html, run.file.path, tmp_path)
     failures = check_html(f"{run.kind} PDF's HTML", html)
     text = pdf_text(run.file.path)
     failures += [f"{run.kind} PDF's text: {finding}" for finding in text_findings(text)]
@@ -137,6 +178,25 @@ def make_and_check_pdf(run: ReportRun, handed: list[str]) -> tuple[list[str], st
     FIGURES["pdfs"] += 1
     FIGURES["shown"] += shown
     return failures, text
+
+
+@contextmanager
+def assert_no_refusal():
+    """The application's PDF fetcher refused no URL (reporting.pdf logs each refusal)."""
+    refusals: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            refusals.append(record.getMessage())
+
+    handler = Collect(level=logging.WARNING)
+    logger = logging.getLogger("reporting.pdf")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    assert refusals == []
 
 
 def check_emails(messages, *, carries_user_text: bool) -> list[str]:
@@ -168,7 +228,7 @@ def distribute(run: ReportRun, queued: list[int]) -> list:
 
 
 def test_highlight_report_pdf_snapshot_and_e_mail_show_payloads_as_text(
-    world, media, weasyprint_input, queued_distributions, django_capture_on_commit_callbacks
+    world, media, weasyprint_input, queued_distributions, django_capture_on_commit_callbacks, tmp_path
 ):
     pm = world.users["pm_a"]
     fill(world.a1, pm, risks=3)
@@ -178,7 +238,7 @@ def test_highlight_report_pdf_snapshot_and_e_mail_show_payloads_as_text(
             actor=pm, kind="highlight", project=world.a1, period=WEEK
         )
 
-    failures, _text = make_and_check_pdf(run, weasyprint_input)
+    failures, _text = make_and_check_pdf(run, weasyprint_input, tmp_path)
     # the frozen HTML the highlight page shows as is
     failures += check_html("highlight snapshot", HighlightReport.objects.get(run=run).html)
     failures += check_emails(distribute(run, queued_distributions), carries_user_text=True)
@@ -194,6 +254,7 @@ def test_exception_report_pdf_snapshot_and_e_mail_show_payloads_as_text(
     weasyprint_input,
     queued_distributions,
     django_capture_on_commit_callbacks,
+    tmp_path,
 ):
     pm = world.users["pm_a"]
     over_budget(a1)
@@ -210,7 +271,7 @@ def test_exception_report_pdf_snapshot_and_e_mail_show_payloads_as_text(
 
     # the frozen HTML the exception pages show as is, then the PDF that lays it out
     failures = check_html("exception report snapshot", report.html_snapshot)
-    pdf_failures, _text = make_and_check_pdf(run, weasyprint_input)
+    pdf_failures, _text = make_and_check_pdf(run, weasyprint_input, tmp_path)
     failures += pdf_failures
     # the exception's e-mail names the project by its code (a slug) and the tolerance: no user text
     failures += check_emails(distribute(run, queued_distributions), carries_user_text=False)
@@ -220,7 +281,7 @@ def test_exception_report_pdf_snapshot_and_e_mail_show_payloads_as_text(
 
 
 def test_steering_pack_pdf_and_e_mail_show_payloads_as_text(
-    world, media, weasyprint_input, queued_distributions, django_capture_on_commit_callbacks
+    world, media, weasyprint_input, queued_distributions, django_capture_on_commit_callbacks, tmp_path
 ):
     build_projects(
         world.portfolio_a,
@@ -240,7 +301,7 @@ def test_steering_pack_pdf_and_e_mail_show_payloads_as_text(
             options={"agenda": agenda},
         )
 
-    failures, _text = make_and_check_pdf(run, weasyprint_input)
+    failures, _text = make_and_check_pdf(run, weasyprint_input, tmp_path)
     # the pack's e-mail names the portfolio, whose name holds the payload
     failures += check_emails(distribute(run, queued_distributions), carries_user_text=True)
 
