@@ -65,7 +65,8 @@ def summarise(
                 if check["status"] != "failure":
                     continue
                 failure = check["failure_info"]["failure"]
-                key = (failure["operation"], failure["title"], failure["message"].splitlines()[0][:120])
+                first_line = (failure["message"].splitlines() or [""])[0]  # a 500's message is empty
+                key = (failure["operation"], failure["title"], first_line[:120])
                 name = check["name"]
                 if expected(principal, name, failure["operation"]):
                     name = f"{name} (expected: soft delete)"

@@ -330,7 +330,8 @@ class ScenarioViewSet(
         )
 
     @extend_schema(responses={200: FRONTIER})
-    @action(detail=True, methods=["get"])
+    # a plain list, not a page (the schema said paginated; found by schemathesis, row 27)
+    @action(detail=True, methods=["get"], pagination_class=None)
     def frontier(self, request, pk=None, **kwargs):
         """The efficient frontier of the last run: the best total score for each total budget."""
         return Response(self.get_object().frontier)

@@ -12,6 +12,7 @@ from pmo.core.api import (
     IF_MATCH,
     FilterBackend,
     ListFiltersOnlyMixin,
+    SlugRelatedField,
     VersionedRetrieveMixin,
     VersionedUpdateMixin,
 )
@@ -28,7 +29,7 @@ class RoleSerializer(serializers.ModelSerializer):
 
 
 class ResourceSkillSerializer(serializers.ModelSerializer):
-    skill = serializers.SlugRelatedField(slug_field="name", queryset=Skill.objects.all())
+    skill = SlugRelatedField(slug_field="name", queryset=Skill.objects.all())
 
     class Meta:
         model = ResourceSkill

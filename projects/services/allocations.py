@@ -190,7 +190,7 @@ def _notify_confirmers(allocation: Allocation) -> None:
     recipients = [allocation.resource.manager] if allocation.resource.manager_id else []
     if recipients:
         notify(
-            recipients,
+            recipients=recipients,
             kind="decision",
             title=_("Staffing request: %(name)s on %(project)s")
             % {"name": allocation.resource.name, "project": allocation.project.code},
@@ -284,7 +284,7 @@ def allocation_confirm(*, actor, allocation: Allocation, version: int) -> Alloca
         requester = current.requested_by
         transaction.on_commit(
             lambda: notify(
-                [requester],
+                recipients=[requester],
                 kind="decision",
                 title=_("Allocation confirmed: %(name)s on %(project)s")
                 % {"name": current.resource.name, "project": current.project.code},

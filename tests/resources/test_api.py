@@ -144,6 +144,11 @@ def test_resource_create_and_update(world, pool, client_for):
     assert created["skills"] == [{"skill": "Java", "level": 4}] and created["capacity"] == 35.0
     bad = post(client, reverse("api:resource-list"), {**body, "role": 999999, "working_time_pct": 120})
     assert bad.status_code == 400 and {"role", "working_time_pct"} <= set(bad.json())
+    # a NUL character in a skill's name is an unknown skill, not a database error (schemathesis, row 27)
+    nul = post(
+        client, reverse("api:resource-list"), {**body, "skills": [{"skill": "Ja\u0000va", "level": 2}]}
+    )
+    assert nul.status_code == 400 and "skills" in nul.json(), nul.content
     url = reverse("api:resource-detail", args=[created["id"]])
     response = patch(client, url, {"working_time_pct": 50}, **{"If-Match": f'"{created["version"]}"'})
     assert response.status_code == 200 and response.json()["capacity"] == 17.5

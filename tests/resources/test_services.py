@@ -250,3 +250,23 @@ def test_role_capacity_by_period_gives_capacity_and_demand_per_role(world, pool)
     assert dev.requested_hours == pytest.approx(7 * week_days)
     assert archi.capacity_hours == pytest.approx(7 * 0.8 * week_days)
     assert archi.demand_hours == 0
+
+
+def test_a_request_and_its_confirmation_notify_on_commit(world, pool, django_capture_on_commit_callbacks):
+    """The notifications run after the commit (never inside a test's transaction unless executed):
+    the resource manager hears of the request, the requester of the confirmation."""
+    from pmo.core.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        allocation = services.allocation_create(actor=world.users["pm_a"], project=world.a1, data=data(pool))
+    assert Notification.objects.filter(recipient=world.users["executive"], kind="decision").count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.allocation_confirm(
+            actor=world.users["pmo_a"], allocation=allocation, version=allocation.version
+        )
+    assert (
+        Notification.objects.filter(
+            recipient=world.users["pm_a"], key__startswith="allocation-confirmed"
+        ).count()
+        == 1
+    )
