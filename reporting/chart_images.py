@@ -1,16 +1,19 @@
-"""plotly figure dicts → SVG, through kaleido 1.x and the machine's Chromium, one browser per job.
+"""plotly figure dicts → SVG, through kaleido 1.x and the machine's Chromium.
 
-Starting Chromium and parsing plotly.js costs ~2.5 s, an export ~40 ms: a job (a COPIL pack) opens
-one `ChartRenderer`, starts it early (the browser boots while the job reads its data), renders every
-figure with it and closes it. The browser runs in a thread of its own with its own event loop, so the
-caller stays synchronous (Celery task, test, management command) and Django's ORM stays on the
-caller's thread.
+Starting Chromium and parsing plotly.js costs ~2.5 s, an export ~40 ms. A job (a COPIL pack) borrows
+a browser from its process's `pool` (`with pool.lease() as renderer`): a warm one left by an earlier
+job, else a new one that boots in the background while the job reads its data. Back in the pool, a
+browser stays warm `CHART_BROWSER_KEEP_S` seconds (0: closed after each job), and one that failed is
+closed, never lent again. A Celery worker process warms one at start when `CHART_BROWSER_WARM_START`
+is on. The browser runs in a thread of its own with its own event loop, so the caller stays
+synchronous (Celery task, test, management command) and Django's ORM stays on the caller's thread.
 
 Nothing is fetched from the network: plotly.js comes from the plotly package, MathJax is disabled,
 and Chromium runs headless without sandbox, GPU, sync, component updates or background networking.
 """
 
 import asyncio
+import atexit
 import contextlib
 import json
 import logging
@@ -18,7 +21,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from copy import deepcopy
 
@@ -148,6 +151,20 @@ class ChartRenderer:
         self._opened = asyncio.run_coroutine_threadsafe(self._open(), loop)
         return self
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """What a job asks of a browser: which Chromium, which plotly locale."""
+        return self.browser_path, self.locale[0]
+
+    def is_alive(self) -> bool:
+        """Booted (or booting) and its Chromium process still running."""
+        if self._thread is None or not self._thread.is_alive():
+            return False
+        if self._opened is not None and self._opened.done() and self._opened.exception() is not None:
+            return False
+        process = getattr(self._kaleido, "subprocess", None)
+        return process is None or process.poll() is None
+
     async def _open(self) -> None:
         from kaleido import PageGenerator
 
@@ -220,6 +237,107 @@ class ChartRenderer:
             out.append(svg.decode("utf-8"))
             self.figures_rendered += 1
         return out
+
+
+class RendererPool:
+    """The warm browsers of this process, one per (Chromium, locale), lent to one job at a time.
+
+    A browser left idle `keep_s` seconds is closed by a timer; a process forked from this one (a
+    Celery pool child) starts with an empty pool: browsers, threads and pipes are not shared."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[tuple[str, str], tuple[ChartRenderer, threading.Timer]] = {}
+        self._pid = os.getpid()
+        self.started = 0  # browsers this process booted (tests and benchmarks read it)
+        atexit.register(self.close_all)
+
+    @staticmethod
+    def keep_s() -> float:
+        from django.conf import settings
+
+        return float(getattr(settings, "CHART_BROWSER_KEEP_S", 0))
+
+    def _take(self, key: tuple[str, str]) -> "ChartRenderer | None":
+        with self._lock:
+            if self._pid != os.getpid():  # forked: the parent's browsers are not ours
+                self._idle, self._pid = {}, os.getpid()
+            renderer, timer = self._idle.pop(key, (None, None))
+        if timer is not None:
+            timer.cancel()
+        if renderer is not None and not renderer.is_alive():
+            renderer.close()
+            return None
+        return renderer
+
+    def acquire(self, *, browser_path: str | None = None) -> ChartRenderer:
+        """A warm browser for the active language, or a new one booting in the background."""
+        renderer = ChartRenderer(browser_path=browser_path)
+        warm = self._take(renderer.key)
+        if warm is not None:
+            return warm
+        self.started += 1
+        return renderer.start()
+
+    def release(self, renderer: ChartRenderer, *, healthy: bool = True) -> None:
+        """Give a browser back: kept warm when it worked and keeping is on, else closed (in a thread,
+        so the job goes on while Chromium exits)."""
+        keep_s = self.keep_s()
+        if healthy and keep_s > 0 and renderer.is_alive():
+            timer = threading.Timer(keep_s, self._expire, args=(renderer,))
+            timer.daemon = True
+            with self._lock:
+                spare = self._idle.pop(renderer.key, None)
+                self._idle[renderer.key] = (renderer, timer)
+            timer.start()
+            if spare is None:
+                return
+            spare[1].cancel()
+            renderer = spare[0]  # two jobs of one process at once: keep one browser, close the other
+        threading.Thread(target=renderer.close, name="chart-renderer-close", daemon=True).start()
+
+    @contextlib.contextmanager
+    def lease(self, *, browser_path: str | None = None) -> Iterator[ChartRenderer]:
+        """A browser for the duration of a `with` block; kept only when the block did not fail."""
+        renderer = self.acquire(browser_path=browser_path)
+        healthy = False
+        try:
+            yield renderer
+            healthy = True
+        finally:
+            self.release(renderer, healthy=healthy)
+
+    def warm(self) -> None:
+        """Boot a browser now and keep it (a worker process at start), unless keeping is off."""
+        if self.keep_s() > 0:
+            from django.conf import settings
+            from django.utils.translation import override
+
+            with override(settings.LANGUAGE_CODE):  # the reports' language (reporting.tasks)
+                self.release(self.acquire())
+
+    def _expire(self, renderer: ChartRenderer) -> None:
+        with self._lock:
+            entry = self._idle.get(renderer.key)
+            if entry is None or entry[0] is not renderer:
+                return
+            del self._idle[renderer.key]
+        renderer.close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            entries = list(self._idle.values()) if self._pid == os.getpid() else []
+            self._idle = {}
+        for renderer, timer in entries:
+            timer.cancel()
+            renderer.close()
+
+    def idle_count(self) -> int:
+        with self._lock:
+            return len(self._idle)
+
+
+pool = RendererPool()
 
 
 def figures_to_svg(figures: Sequence[dict], **sizes) -> list[str]:

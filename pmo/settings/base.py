@@ -291,6 +291,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# The browser that exports a COPIL pack's charts (reporting.chart_images.pool): kept warm this many
+# seconds after a job (booting Chromium with plotly.js costs ~2.5 s a pack; a warm one, ~200 MB per
+# worker process). 0 closes it after every job. WARM_START boots one in each worker process at start.
+CHART_BROWSER_KEEP_S = env.int("CHART_BROWSER_KEEP_S", default=1800)
+CHART_BROWSER_WARM_START = env.bool("CHART_BROWSER_WARM_START", default=True)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

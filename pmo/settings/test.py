@@ -30,6 +30,9 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 MEDIA_ROOT = env.path("TEST_MEDIA_ROOT", default="/tmp/pmo-test-media")(XDIST_WORKER)  # noqa: S108
 CONN_MAX_AGE = 0
+# A test worker keeps one warm chart browser between the tests that draw charts (closed at exit).
+CHART_BROWSER_KEEP_S = 600
+CHART_BROWSER_WARM_START = False
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # Separate names let several test runs share one PostgreSQL server without dropping each other's DB.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_pmo")}  # noqa: F405

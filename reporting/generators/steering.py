@@ -10,7 +10,6 @@ are the dashboard's (reporting.dashboard.build_dashboard): one implementation fo
 PDF. Every read is batched, so the number of queries does not grow with the number of projects.
 """
 
-import threading
 import time
 from base64 import b64encode
 from collections import defaultdict
@@ -36,6 +35,7 @@ from projects.capacity_selectors import capacity_summary
 from projects.models import Milestone, MilestoneForecast, Project, Risk, StatusReport
 from projects.selectors import thresholds_for
 from projects.types import AXES, RAG, MilestoneFact
+from reporting import chart_images
 from reporting.chart_images import ChartRenderer, ChartRenderingError, for_print
 from reporting.dashboard import DashboardData, ProjectRow, build_dashboard, open_projects
 from reporting.generators import Progress, Rendered, TransientError
@@ -686,14 +686,16 @@ def render_html(pack: SteeringPack) -> str:
 def generate(run: ReportRun, progress: Progress) -> Rendered:
     """Render the pack of `run` (kind steering) to PDF; the file is stored by the caller.
 
-    The browser that exports the charts boots first, in the background, while the data is read;
-    it is closed in the background too, while WeasyPrint lays the pages out.
+    The browser that exports the charts comes from the process's pool: warm from an earlier job,
+    or booting in the background while the data is read. It goes back to the pool (or is closed, in
+    the background) as soon as the charts are drawn, before WeasyPrint lays the pages out.
     """
     from reporting.pdf import html_to_pdf
 
     clock = Stopwatch()
-    renderer = ChartRenderer().start()
-    closing = None
+    browsers = chart_images.pool
+    renderer = browsers.acquire()
+    released = browser_failed = False
     try:
         progress(5, _("Reading the portfolio's data"))
         pack = build_pack(run)
@@ -702,10 +704,11 @@ def generate(run: ReportRun, progress: Progress) -> Rendered:
         try:
             charts = render_charts(renderer, pack.dashboard)
         except ChartRenderingError as error:
+            browser_failed = True
             raise TransientError(str(error)) from error
+        browsers.release(renderer)
+        released = True
         clock.lap("charts")
-        closing = threading.Thread(target=renderer.close, name="chart-renderer-close")
-        closing.start()
         pack = replace(pack, charts=charts)
         progress(55, _("Laying out %(count)s project pages") % {"count": len(pack.pages)})
         html = render_html(pack)
@@ -714,10 +717,8 @@ def generate(run: ReportRun, progress: Progress) -> Rendered:
         content, pages = html_to_pdf(html)
         clock.lap("pdf")
     finally:
-        if closing is None:
-            renderer.close()
-        else:
-            closing.join()
+        if not released:  # a failure before the charts were drawn: the browser is kept if it is sound
+            browsers.release(renderer, healthy=not browser_failed)
     progress(95, _("Saving the file"))
     return Rendered(
         content=content,
