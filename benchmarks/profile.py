@@ -79,7 +79,10 @@ def main(argv: list[str]) -> None:
         print(f"\n{count} requests in-process: {elapsed:.1f} ms each (with the profiler's overhead)\n")
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-        stats.print_stats(40)
+        stats.print_stats(
+            *(os.environ.get("PROFILE_FILTER", "") and [os.environ["PROFILE_FILTER"]]),
+            int(os.environ.get("PROFILE_TOP", 40)),
+        )
         stats.sort_stats("tottime").print_stats(25)
         print(out.getvalue())
     finally:

@@ -238,7 +238,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "pmo.core.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "pmo.core.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -252,6 +252,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pmo.core.api_schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "pmo.core.roles.Role",
         "RAGEnum": "projects.models.status.RAGChoices",
