@@ -40,7 +40,10 @@ def _forget(runs) -> None:
 
 
 def copil_pack(ctx) -> dict:
-    """The steering committee pack of the benchmark programme closest to 50 projects."""
+    """The steering committee pack of the benchmark programme closest to 50 projects, generated
+    BENCH_COPIL_PACKS times in a row (default 3): the first one in a worker that has just started
+    (its chart browser warming up), the next ones as a PMO officer gets them later. `total_s` is
+    their median, request to file; each pack's time is listed."""
     from django.db.models import Count, Func, IntegerField, Value
 
     from portfolio.models import Programme
@@ -54,17 +57,26 @@ def copil_pack(ctx) -> dict:
         .order_by("distance", "code")
         .first()
     )
-    _forget(ReportRun.objects.filter(kind=ReportRun.Kind.STEERING, programme=programme))
-    started = time.perf_counter()
-    run, _queued = request_run(actor=None, kind=ReportRun.Kind.STEERING, programme=programme)
-    statuses = _wait([run.pk], timeout_s=600)
-    total = time.perf_counter() - started
-    run.refresh_from_db()
-    if run.status != ReportRun.Status.DONE:
-        raise RuntimeError(f"the pack did not finish: {statuses} {run.error}")
+    packs = []
+    for _ in range(max(1, int(os.environ.get("BENCH_COPIL_PACKS", "3")))):
+        _forget(ReportRun.objects.filter(kind=ReportRun.Kind.STEERING, programme=programme))
+        started = time.perf_counter()
+        run, _queued = request_run(actor=None, kind=ReportRun.Kind.STEERING, programme=programme)
+        statuses = _wait([run.pk], timeout_s=600)
+        total = time.perf_counter() - started
+        run.refresh_from_db()
+        if run.status != ReportRun.Status.DONE:
+            raise RuntimeError(f"the pack did not finish: {statuses} {run.error}")
+        packs.append(
+            {
+                "total_s": round(total, 2),
+                "generation_s": round((run.finished_at - run.started_at).total_seconds(), 2),
+            }
+        )
     return {
-        "total_s": round(total, 2),
-        "generation_s": round((run.finished_at - run.started_at).total_seconds(), 2),
+        "total_s": round(statistics.median(p["total_s"] for p in packs), 2),
+        "first_s": packs[0]["total_s"],
+        "packs": packs,
         "projects": programme.n,
         "pages": run.page_count,
         "size_kib": round(run.file_size / 1024),

@@ -14,7 +14,7 @@ from projects.permissions import is_portfolio_pmo
 
 
 def can_edit_project(user, project: Project) -> bool:
-    return Project.objects.editable_by(user).filter(pk=project.pk).exists()
+    return project.is_editable_by(user)
 
 
 def can_score(user, project: Project) -> bool:

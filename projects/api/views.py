@@ -317,6 +317,8 @@ class RegisterViewSet(
         return self.get_paginated_response(rows) if page is not None else Response(rows)
 
     def can_edit(self, user, obj) -> bool:
+        if self.model.project.is_cached(obj):
+            return obj.project.is_editable_by(user)  # loaded with the row (get_queryset)
         return Project.objects.editable_by(user).filter(pk=obj.project_id).exists()
 
     @staticmethod

@@ -56,7 +56,8 @@ class ProjectQuerySet(models.QuerySet):
         return self.filter((readable & Q(archived_at__isnull=True)) | Q(portfolio_id__in=pmo_of))
 
     def editable_by(self, user):
-        """Projects the user may change: PMO officers of the portfolio, the manager and the deputy."""
+        """Projects the user may change: PMO officers of the portfolio, the manager and the deputy
+        (the same rule for one loaded project, without a query: Project.is_editable_by)."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -243,6 +244,22 @@ class Project(TimeStampedModel, VersionedModel, ArchivableModel):
             models.Index(fields=["portfolio", "state", "code"], name="project_portfolio_state_code"),
             models.Index(fields=["manager"]),
         ]
+
+    def is_editable_by(self, user) -> bool:
+        """ProjectQuerySet.editable_by for this project, from its loaded columns and the user's
+        memoised roles: the check a detail page or API write makes, without a query."""
+        if not user.is_authenticated:
+            return False
+        if user.is_superuser:
+            return True
+        role = portfolio_roles(user).get(self.portfolio_id)
+        if role == Role.PMO:
+            return True
+        return (
+            role == Role.PROJECT_MANAGER
+            and self.archived_at is None
+            and user.pk in (self.manager_id, self.deputy_id)
+        )
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"

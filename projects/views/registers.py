@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from projects import charts, qcdr, selectors
-from projects.models import Project
 
 
 def _today():
@@ -16,8 +15,8 @@ def _today():
 
 
 def can_edit_registers(user, project) -> bool:
-    """May `user` add and change rows of this project's registers? One query per request."""
-    return Project.objects.editable_by(user).filter(pk=project.pk).exists()
+    """May `user` add and change rows of this project's registers? (No query: the project is loaded.)"""
+    return project.is_editable_by(user)
 
 
 def milestones_context(request, project) -> dict:

@@ -43,6 +43,34 @@ def test_editable_projects_follow_the_role(world, principal, editable):
     assert codes == editable
 
 
+def test_one_projects_editability_is_the_querysets(world):
+    """Project.is_editable_by (no query) answers as ProjectQuerySet.editable_by for every principal,
+    project manager or deputy, live or archived project, member of the portfolio or not."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from tests.factories import ProjectFactory
+
+    Project.objects.filter(pk=world.a2.pk).update(deputy=world.users["pm_a"])
+    archived = ProjectFactory(
+        portfolio=world.portfolio_a,
+        code="a3",
+        manager=world.users["pm_a"],
+        archived_at="2026-01-01T00:00:00Z",
+    )
+    foreign = ProjectFactory(portfolio=world.portfolio_b, code="b2", deputy=world.users["pm_a"])
+    users = [AnonymousUser(), world.other_pm, *world.users.values()]
+    projects = list(Project.objects.all())
+    assert {archived.pk, foreign.pk} <= {p.pk for p in projects}
+    checked = editable = 0
+    for user in users:
+        expected = set(Project.objects.editable_by(user).values_list("pk", flat=True))
+        for project in projects:
+            assert project.is_editable_by(user) == (project.pk in expected), (user, project.code)
+            checked += 1
+            editable += project.pk in expected
+    assert checked == len(users) * len(projects) and 0 < editable < checked
+
+
 def test_archived_project_is_visible_only_to_the_portfolio_pmo(world):
     Project.objects.filter(pk=world.a1.pk).update(archived_at="2026-01-01T00:00:00Z")
     assert not project_list(user=world.users["pm_a"]).filter(pk=world.a1.pk).exists()

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from pghistory.models import Events
 
 from pmo.core.locking import StaleVersionError
 from projects import services
@@ -178,8 +179,34 @@ def test_risk_rescore_sets_the_trend_and_milestone_forecast_history_is_kept(worl
             "is_key": True,
         },
     )
-    submit_week(world, MONDAY)
-    assert MilestoneForecast.objects.filter(milestone=milestone, period_start=MONDAY).exists()
+    undated = services.record_create(
+        actor=world.users["pm_a"], model=Milestone, project=world.a1, data={"name": "Bilan"}
+    )
+    report = submit_week(world, MONDAY)
+    forecast = MilestoneForecast.objects.get(milestone=milestone, period_start=MONDAY)
+    assert forecast.forecast_date == date(2027, 3, 1)
+    assert not MilestoneForecast.objects.filter(milestone=undated).exists()
+
+    # A correction of the week records the forecast as it stands then: the same row, updated.
+    services.record_update(
+        actor=world.users["pm_a"],
+        instance=milestone,
+        version=milestone.version,
+        data={"forecast_date": date(2027, 4, 1)},
+    )
+    services.status_report_correct(
+        actor=world.users["pmo_a"], report=report, reason="Recette décalée", data={}, today=TODAY
+    )
+    updated = MilestoneForecast.objects.get(milestone=milestone, period_start=MONDAY)
+    assert (updated.pk, updated.forecast_date) == (forecast.pk, date(2027, 4, 1))
+    assert updated.updated_at > forecast.updated_at and updated.created_at == forecast.created_at
+    # Written by one INSERT … SELECT, audited like any write: who, and the two versions.
+    events = list(Events.objects.tracks(updated).order_by("pgh_id"))
+    assert [e.pgh_data["forecast_date"] for e in events] == ["2027-03-01", "2027-04-01"]
+    assert [(e.pgh_context or {}).get("user") for e in events] == [
+        world.users["pm_a"].pk,
+        world.users["pmo_a"].pk,
+    ]
 
 
 def test_rebaseline_keeps_the_old_plan(world):
