@@ -66,7 +66,7 @@ lint: python-deps
 PYTEST_WORKERS ?= auto
 test: install lint
 	$(PY) bin/ensure-database
-	DJANGO_SETTINGS_MODULE=pmo.settings.test $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadgroup
+	DJANGO_SETTINGS_MODULE=pmo.settings.test $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --maxprocesses=4 --dist loadgroup --durations=25
 
 lock:
 	$(PY) -m pip install -q uv
