@@ -20,6 +20,15 @@ def spreadsheet_safe(value) -> str:
     return text
 
 
+def excel_text(value) -> str:
+    """The text as an Excel cell can hold it: without the control characters XML 1.0 forbids
+    (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F), which a name typed or pasted into the app
+    may hold but which make openpyxl refuse the whole workbook. Tabs and line breaks stay."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+
+
 def csv_bytes(*, header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     """RFC 4180 CSV (quoted where needed, CRLF) with a UTF-8 BOM so Excel reads accents."""
     buffer = io.StringIO()
@@ -60,7 +69,7 @@ def xlsx_bytes(*, title: str, columns: Sequence[Column], rows: Iterable) -> byte
     header_font = Font(bold=True, color="FFFFFF")
     header_fill = PatternFill("solid", fgColor="0B3D91")
     for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index, value=capfirst(str(column.header)))
+        cell = sheet.cell(row=1, column=index, value=excel_text(capfirst(str(column.header))))
         cell.font, cell.fill = header_font, header_fill
         cell.alignment = Alignment(vertical="center", wrap_text=True)
         sheet.column_dimensions[get_column_letter(index)].width = column.width
@@ -72,7 +81,7 @@ def xlsx_bytes(*, title: str, columns: Sequence[Column], rows: Iterable) -> byte
             if value is None or value == "":
                 continue
             if column.kind == "text":
-                cell.value = str(value)
+                cell.value = excel_text(value)
                 cell.data_type = "s"  # never a formula, even for "=..." text
             else:
                 cell.value = value

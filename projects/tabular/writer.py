@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from pmo.core.exports import DATE_FORMAT, MONEY_FORMAT, csv_bytes
+from pmo.core.exports import DATE_FORMAT, MONEY_FORMAT, csv_bytes, excel_text
 from projects.tabular import specs
 from projects.tabular.specs import Column, SheetSpec
 
@@ -228,6 +228,8 @@ def workbook_bytes(
             for index, value in enumerate(values, start=1):
                 if value is None:
                     continue
+                if isinstance(value, str):
+                    value = excel_text(value)
                 cell = sheet.cell(row=count + 1, column=index, value=value)
                 if isinstance(value, str):
                     cell.data_type = "s"  # "=1+1" stays text: nothing in an export is a formula
