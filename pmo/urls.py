@@ -41,3 +41,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "pmo.views.page_not_found"

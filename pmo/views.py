@@ -82,3 +82,15 @@ def notification_read(request):
         notifications.mark_read(user=request.user)
         target = reverse("notifications")
     return HttpResponseRedirect(target)
+
+
+def page_not_found(request, exception):
+    """404: under /api/, DRF's JSON answer (an id that is not one, such as `/api/v1/projects/0.5/`,
+    matches no route and would otherwise get the HTML page); elsewhere Django's page (404.html)."""
+    if request.path.startswith("/api/"):
+        from rest_framework.exceptions import NotFound
+
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+    from django.views import defaults
+
+    return defaults.page_not_found(request, exception)

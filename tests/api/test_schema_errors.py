@@ -83,3 +83,15 @@ def test_the_errors_answered_are_the_documented_ones(world, schema):
         assert code in documented(schema, path, method), (method, path, code, response.content[:200])
         assert isinstance(response.json(), dict)
     assert codes == ["403", "404", "400", "404", "400", "428", "412", "403"]
+
+
+def test_an_api_path_matching_no_route_is_a_json_404(world, client_for):
+    """Found by schemathesis: `/api/v1/projects/0.5/` matched no route and answered Django's HTML
+    page, where the schema documents DRF's JSON error; pages outside the API keep the HTML page."""
+    client = client_for("pmo_a")
+    api = client.get("/api/v1/projects/0.5/")
+    page = client.get("/projets/0.5/")
+
+    assert api.status_code == 404 and api["Content-Type"] == "application/json"
+    assert api.json() == {"detail": "Non trouvé."}  # DRF's own message, in French
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
