@@ -19,14 +19,3 @@ def preload(**_kwargs) -> None:
     from django.urls import get_resolver
 
     get_resolver().reverse_dict  # noqa: B018 (imports every app's urls and builds the lookups)
-
-
-@signals.worker_process_init.connect
-def warm_chart_browser(**_kwargs) -> None:
-    """Each pool process boots its chart browser in the background (settings.CHART_BROWSER_*)."""
-    from django.conf import settings
-
-    if settings.CHART_BROWSER_WARM_START:
-        from reporting.chart_images import pool
-
-        pool.warm()

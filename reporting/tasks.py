@@ -10,7 +10,7 @@ import random
 import time
 from datetime import timedelta
 
-from celery import shared_task
+from celery import shared_task, signals
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.utils import timezone
@@ -24,6 +24,16 @@ from reporting.models import ReportRun
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
+
+
+@signals.worker_process_init.connect
+def warm_chart_browser(**_kwargs) -> None:
+    """Each Celery pool process boots its chart browser in the background at start, for the COPIL
+    packs it will make (reporting.chart_images.pool; settings.CHART_BROWSER_*)."""
+    if settings.CHART_BROWSER_WARM_START:
+        from reporting.chart_images import pool
+
+        pool.warm()
 
 
 def backoff(retries: int) -> float:
